@@ -1,0 +1,112 @@
+"""Glue between HTTP and the services: error pages, form errors, safe redirects."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from app.core.db import unit_of_work
+from app.core.errors import DomainError
+
+T = TypeVar("T")
+
+ERROR_TITLES = {
+    400: _l("The request could not be processed"),
+    403: _l("You are not allowed to see this page"),
+    404: _l("Page not found"),
+    405: _l("This action is not allowed here"),
+    409: _l("This clashes with what is already recorded"),
+    413: _l("The upload is too large"),
+    429: _l("Too many requests"),
+    500: _l("Something went wrong on our side"),
+}
+ERROR_TEXTS = {
+    400: _l("Please check what you sent and try again."),
+    403: _l("Your account does not give access to this page. Sign in with another account or go back."),
+    404: _l("The address may be mistyped, or the page has moved."),
+    405: _l("Go back and use the page's own buttons and links."),
+    409: _l("Reload the page to see the latest version, then try again."),
+    413: _l("Send a smaller file."),
+    429: _l("Please wait a moment before trying again."),
+    500: _l("The error has been logged. Please try again in a few minutes."),
+}
+
+
+def wants_json() -> bool:
+    """True when the client asked for JSON rather than a page."""
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def error_response(status: int, message: str | None = None, code: str | None = None) -> tuple[Response | str, int]:
+    """A translated error page (or JSON body) with `status`."""
+    status = status if status in ERROR_TITLES else 500
+    text = message or str(ERROR_TEXTS[status])
+    if wants_json() or request.path.endswith(".json"):
+        return jsonify(ok=False, error=text, code=code or str(status)), status
+    return render_template("errors/error.html", status=status, title=ERROR_TITLES[status],
+                           message=text), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Map domain errors, CSRF failures and HTTP errors to translated pages."""
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):  # type: ignore[no-untyped-def]
+        return error_response(error.status if error.status != 409 else 409, str(error), error.code)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]
+        return error_response(400, str(_l("Your form expired or was sent from elsewhere. Reload the page and try again.")), "csrf")
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+        return error_response(error.code or 500)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):  # type: ignore[no-untyped-def]
+        app.logger.exception("unhandled error")
+        return error_response(500)
+
+
+def attach_error(form: FlaskForm, error: DomainError) -> None:
+    """Show a service's refusal beside the field it concerns, or as a flash message."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, str(error)]
+    else:
+        flash(str(error), "error")
+
+
+def submit(form: FlaskForm, action: Callable[[], T]) -> T | None:
+    """Run `action` in its own transaction when the form validates; None (errors shown) otherwise."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        with unit_of_work():
+            return action()
+    except DomainError as error:
+        attach_error(form, error)
+        return None
+
+
+def safe_next(target: str | None, default_endpoint: str = "main.home") -> str:
+    """A local path to go to after an action; never another site."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+            return target
+    return url_for(default_endpoint)
+
+
+def redirect_next(default_endpoint: str = "main.home") -> Response:
+    """Redirect to ?next= when it is local, else to `default_endpoint`."""
+    return redirect(safe_next(request.values.get("next"), default_endpoint))

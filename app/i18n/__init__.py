@@ -1,0 +1,98 @@
+"""Locale and time-zone selection, CLDR names, and direction (RTL) helpers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from babel import Locale
+from flask import current_app, g, has_request_context, request
+from flask_babel import format_datetime, get_locale
+from flask_login import current_user
+
+LANGUAGE_COOKIE = "lang"
+RTL_LANGUAGES = frozenset({"ar"})
+# Native names, shown in the switcher so a reader finds their own language in any interface.
+LANGUAGE_NAMES = {
+    "en": "English",
+    "ar": "العربية",
+    "zh": "中文",
+    "fr": "Français",
+    "ru": "Русский",
+    "es": "Español",
+    "uz": "Oʻzbekcha",
+}
+
+
+def supported_languages() -> tuple[str, ...]:
+    """The interface languages, in the order the switcher shows them."""
+    return tuple(current_app.config["LANGUAGES"])
+
+
+def select_locale() -> str:
+    """The user's choice, then ?lang=, then the visitor's cookie, then Accept-Language, then English."""
+    languages = supported_languages()
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
+        return current_user.locale
+    asked = request.args.get("lang")
+    if asked:
+        if asked in languages:
+            return asked
+        g.unknown_language = asked
+    cookie = request.cookies.get(LANGUAGE_COOKIE)
+    if cookie in languages:
+        return cookie
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    """The signed-in user's time zone, else the platform default."""
+    if has_request_context() and getattr(current_user, "is_authenticated", False) and is_valid_timezone(current_user.timezone):
+        return current_user.timezone
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+@cache
+def timezone_names() -> tuple[str, ...]:
+    """Every IANA zone name the system knows, sorted."""
+    return tuple(sorted(z for z in available_timezones() if "/" in z or z == "UTC"))
+
+
+def is_valid_timezone(name: str | None) -> bool:
+    """True for a known IANA zone name."""
+    if not name:
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return name in timezone_names()
+
+
+def current_language() -> str:
+    """The language code of the locale in force."""
+    return str(get_locale().language) if get_locale() else "en"
+
+
+def text_direction(language: str | None = None) -> str:
+    """'rtl' for right-to-left languages, else 'ltr'."""
+    return "rtl" if (language or current_language()) in RTL_LANGUAGES else "ltr"
+
+
+def cldr_locale(language: str | None = None) -> Locale:
+    """The CLDR locale for an interface language."""
+    return Locale.parse(language or current_language())
+
+
+def territory_name(code: str, language: str | None = None) -> str:
+    """A country or M49 region name from CLDR in the viewer's language."""
+    names = cldr_locale(language).territories
+    return names.get(code) or Locale.parse("en").territories.get(code, code)
+
+
+def format_in_zone(moment: datetime, zone: str, fmt: str = "medium") -> str:
+    """A UTC moment shown in `zone`, in the viewer's language, with the zone labelled."""
+    return format_datetime(moment.astimezone(ZoneInfo(zone)), fmt, rebase=False)

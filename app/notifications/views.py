@@ -1,0 +1,37 @@
+"""The notices page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+
+from app.core.db import unit_of_work
+from app.notifications import services
+
+bp = Blueprint("notifications", __name__)
+
+
+@bp.get("/notices")
+@login_required
+def index():
+    """The member's notices, newest first."""
+    return render_template("notifications/index.html", notices=services.list_notices(current_user),
+                           form=FlaskForm())
+
+
+@bp.post("/notices/read")
+@login_required
+def read_all():
+    """Mark every notice read."""
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    with unit_of_work():
+        services.mark_read(current_user)
+    return redirect(url_for("notifications.index"))
+
+
+@bp.app_context_processor
+def notice_count() -> dict[str, object]:
+    return {"unread_notices": lambda: services.unread_count(current_user)
+            if current_user.is_authenticated else 0}

@@ -1,0 +1,136 @@
+"""Settings classes chosen by name; the only place that reads the environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SECRET_KEY = "dev-insecure-change-me"  # noqa: S105 - refused in production
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = _env(name)
+    return int(value) if value is not None else default
+
+
+def _sqlite_default() -> str:
+    return f"sqlite:///{ROOT / 'instance' / 'caravanserai.sqlite3'}"
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    SECRET_KEY = _env("SECRET_KEY", DEFAULT_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", _sqlite_default())
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    REDIS_URL = _env("REDIS_URL")
+    HOST = _env("HOST", "127.0.0.1")
+    PORT = _env_int("PORT", 5000)
+    BASE_URL = _env("BASE_URL", f"http://127.0.0.1:{_env_int('PORT', 5000)}")
+
+    MAIL_SERVER = _env("MAIL_SERVER", "localhost")
+    MAIL_PORT = _env_int("MAIL_PORT", 25)
+    MAIL_USERNAME = _env("MAIL_USERNAME")
+    MAIL_PASSWORD = _env("MAIL_PASSWORD")
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
+    MAIL_DEFAULT_SENDER = _env("MAIL_DEFAULT_SENDER", "Caravanserai <no-reply@caravanserai.example>")
+    MAIL_SUPPRESS_SEND = _env_bool("MAIL_SUPPRESS_SEND", False)
+
+    BABEL_DEFAULT_LOCALE = _env("DEFAULT_LOCALE", "en")
+    BABEL_DEFAULT_TIMEZONE = _env("DEFAULT_TIMEZONE", "UTC")
+    BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
+    LANGUAGES = ("en", "ar", "zh", "fr", "ru", "es", "uz")
+
+    DEMO_PASSWORD = _env("DEMO_PASSWORD", "caravanserai-demo")
+    INVITATION_MAX_AGE = _env_int("INVITATION_MAX_AGE", 7 * 24 * 3600)
+    PASSWORD_RESET_MAX_AGE = _env_int("PASSWORD_RESET_MAX_AGE", 3600)
+    LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "10 per minute;100 per hour")
+    ROOMS_RATE_LIMIT = _env("ROOMS_RATE_LIMIT", "20/10s")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    REMEMBER_COOKIE_DURATION = 30 * 24 * 3600
+    WTF_CSRF_TIME_LIMIT = None
+    PERMANENT_SESSION_LIFETIME = 12 * 3600
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+
+    SOCKETIO_ASYNC_MODE = _env("SOCKETIO_ASYNC_MODE", "threading")
+    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_ENABLED = True
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse settings that are unsafe for this environment."""
+
+
+class DevelopmentConfig(Config):
+    """Local development: SQLite under instance/, threading Socket.IO."""
+
+    DEBUG = False
+
+
+class TestingConfig(Config):
+    """The test suite: CSRF on, e-mail to a local SMTP server the tests start."""
+
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = _env("TEST_DATABASE_URL", "sqlite://")
+    MAIL_SERVER = "127.0.0.1"
+    MAIL_PORT = _env_int("TEST_MAIL_PORT", 8025)
+    RATELIMIT_STORAGE_URI = "memory://"
+    REDIS_URL = None
+
+
+class ProductionConfig(Config):
+    """Production: gevent workers, PostgreSQL, Redis, secure cookies."""
+
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    SOCKETIO_ASYNC_MODE = _env("SOCKETIO_ASYNC_MODE", "gevent")
+    SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse to start with the default secret key or without a database URL."""
+        if not cls.SECRET_KEY or cls.SECRET_KEY == DEFAULT_SECRET_KEY or len(cls.SECRET_KEY) < 16:
+            raise RuntimeError("SECRET_KEY must be set to a long random value in production")
+        if not cls.SQLALCHEMY_DATABASE_URI:
+            raise RuntimeError("DATABASE_URL must be set in production")
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_name_from_env() -> str:
+    """The configuration named by CARAVANSERAI_CONFIG, development by default."""
+    return _env("CARAVANSERAI_CONFIG", "development") or "development"
+
+
+def get_config(name: str | None = None) -> type[Config]:
+    """Return the settings class called `name`."""
+    name = name or config_name_from_env()
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"unknown configuration {name!r}; choose one of {sorted(CONFIGS)}") from None
