@@ -58,7 +58,10 @@ class Config:
     INVITATION_MAX_AGE = _env_int("INVITATION_MAX_AGE", 7 * 24 * 3600)
     PASSWORD_RESET_MAX_AGE = _env_int("PASSWORD_RESET_MAX_AGE", 3600)
     LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "10 per minute;100 per hour")
-    ROOMS_RATE_LIMIT = _env("ROOMS_RATE_LIMIT", "20/10s")
+    ROOMS_RATE_LIMIT = _env("ROOMS_RATE_LIMIT", "20/10 second")  # `limits` syntax
+    ROOMS_EDIT_WINDOW = _env_int("ROOMS_EDIT_WINDOW", 15 * 60)  # seconds
+    ROOMS_MAX_BODY = _env_int("ROOMS_MAX_BODY", 4000)  # characters
+    MATCHMAKING_MAX_PENDING = _env_int("MATCHMAKING_MAX_PENDING", 10)
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -72,6 +75,8 @@ class Config:
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
 
     SOCKETIO_ASYNC_MODE = _env("SOCKETIO_ASYNC_MODE", "threading")
+    # The Redis pub/sub channel; deployments (and test runs) sharing one Redis need their own.
+    SOCKETIO_CHANNEL = _env("SOCKETIO_CHANNEL", "flask-socketio")
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = True

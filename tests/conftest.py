@@ -5,16 +5,19 @@ from __future__ import annotations
 import os
 import socket
 import threading
+import uuid
 from collections.abc import Callable, Iterator
-from email import message_from_bytes
+from contextlib import contextmanager
+from email import message_from_bytes, policy
 from email.message import Message
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask, g
 from flask.testing import FlaskClient
-from sqlalchemy import event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app import create_app
@@ -78,7 +81,7 @@ class _Handler:
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's API
         with self.box.lock:
-            self.box.append(message_from_bytes(envelope.original_content or envelope.content))
+            self.box.append(message_from_bytes(envelope.original_content or envelope.content, policy=policy.default))
         return "250 OK"
 
 
@@ -99,6 +102,27 @@ def mailbox(smtp_server: tuple[int, Mailbox]) -> Mailbox:
     with box.lock:
         box.clear()
     return box
+
+
+@contextmanager
+def fresh_database(backend: str, tmp_dir: Path) -> Iterator[str]:
+    """The URL of a brand-new empty database on `backend`, dropped afterwards."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_dir / f'fresh-{uuid.uuid4().hex[:8]}.sqlite3'}"
+        return
+    if not TEST_DATABASE_URL:
+        pytest.skip("TEST_DATABASE_URL is not set")
+    parts = urlsplit(TEST_DATABASE_URL)
+    name = f"caravanserai_tmp_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(urlunsplit(parts._replace(path="/postgres")), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield urlunsplit(parts._replace(path=f"/{name}"))
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def database_url(backend: str, tmp_dir: Path) -> str:
@@ -143,10 +167,12 @@ def app_ctx(app: Flask) -> Iterator[Flask]:
     db.session = scoped_session(sessionmaker(bind=connection, join_transaction_mode="create_savepoint"))
     limiter.reset()
 
-    # The test's app context is reused by every request of the test client, so Flask-Login's
-    # per-context cache of the current user must be dropped between requests.
+    # The test's app context is reused by every request of the test client, so what extensions
+    # cache on `g` (Flask-Login's user, Flask-Babel's locale) must be dropped between requests,
+    # as a fresh context would in production.
     def forget_user() -> None:
-        g.pop("_login_user", None)
+        for key in list(vars(g)):
+            g.pop(key, None)
 
     app.before_request_funcs.setdefault(None, []).insert(0, forget_user)
     try:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, MetaData, event
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, registry
 from sqlalchemy.types import TypeDecorator
 
@@ -76,12 +76,26 @@ def _drop_after_rollback(session: Session, previous_transaction: Any) -> None:
         session.info.pop(_AFTER_COMMIT, None)
 
 
+# pysqlite opens transactions lazily and commits on its own around DDL and SAVEPOINT, which breaks
+# nested transactions (savepoints) and the test suite's rollback of each test. SQLAlchemy's documented
+# recipe: switch pysqlite's own handling off and emit BEGIN ourselves.
+@event.listens_for(Engine, "connect")
+def _sqlite_manual_transactions(dbapi_connection: Any, connection_record: Any) -> None:
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        dbapi_connection.isolation_level = None
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection: Any) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")
+
+
 @contextmanager
 def unit_of_work() -> Iterator[Session]:
     """Own one transaction: commit on success, roll back on any exception."""
-    from app.extensions import db
-
     from app.core.errors import DomainError
+    from app.extensions import db
 
     session = db.session
     try:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask_babel import LazyString, lazy_gettext as _l
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 
 
 class DomainError(Exception):

@@ -23,14 +23,22 @@ def refuse_anonymous(auth: object = None) -> None:
         raise ConnectionRefusedError("unauthorized")
 
 
-@socketio.on("connect")
 def connect_default(auth: object = None) -> bool:
     """The default namespace answers only signed-in members (used by the smoke test)."""
     refuse_anonymous(auth)
     return True
 
 
-@socketio.on("whoami")
 def whoami() -> dict[str, Any]:
     """Tell a connected client who it is signed in as."""
     return {"ok": True, "id": current_user.id, "name": current_user.display_name}
+
+
+def register() -> None:
+    """Attach the default namespace's handlers to the server that init_app just made.
+
+    SocketIO.init_app builds a new server each time, and handlers added with the decorators after
+    the first init_app are not carried over, so every app registers its own.
+    """
+    socketio.on_event("connect", connect_default)
+    socketio.on_event("whoami", whoami)

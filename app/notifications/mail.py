@@ -45,8 +45,9 @@ def queue_email(to: str, template: str, locale: str, *, attachments: tuple[Attac
     message["To"] = to
     message["Subject"] = subject
     message["Message-ID"] = make_msgid(domain="caravanserai.example")
-    message["Content-Language"] = locale
     message.set_content(body)
+    # set_content() replaces the content headers, so the language goes on afterwards.
+    message["Content-Language"] = locale
     for item in attachments:
         message.add_attachment(item.content, maintype=item.maintype, subtype=item.subtype,
                                filename=item.filename, params=item.params)
