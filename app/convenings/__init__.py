@@ -1,0 +1,1 @@
+"""Convenings: the Global Forum and smaller meetings, agendas, registrations and calendars."""
