@@ -1,0 +1,1 @@
+"""Rooms: convening rooms, open thematic rooms, working groups and direct conversations."""

@@ -1,0 +1,255 @@
+// Rooms, live: the page works without this file; with it, messages arrive and leave in real time.
+// The client remembers the last sequence number it applied and rejoins with it after every
+// reconnect, so nothing sent while it was away is lost (see docs/realtime.md).
+(function () {
+  "use strict";
+  if (typeof io !== "function") { return; }
+
+  var HEARTBEAT_MS = 30000;
+  var IDLE_MS = 120000;
+  var TYPING_MS = 2500;
+
+  function socket() {
+    return io("/rooms", { transports: ["websocket"], reconnectionDelayMax: 5000 });
+  }
+
+  function newClientId() {
+    if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID(); }
+    return String(Date.now()) + "-" + Math.random().toString(16).slice(2);
+  }
+
+  // --- The room list: live unread and mention counts -----------------------------------------
+  function watchList(list) {
+    var conn = socket();
+    var me = Number(list.dataset.me);
+    function setCount(item, selector, value) {
+      var badge = item.querySelector(selector);
+      if (!badge) { return; }
+      badge.dataset.count = String(value);
+      badge.classList.toggle("empty", value === 0);
+      badge.textContent = badge.textContent.replace(/\d[\d,.\s]*/, String(value));
+    }
+    function watch() {
+      conn.emit("watch", {}, function (ack) {
+        if (!ack || !ack.ok) { return; }
+        Object.keys(ack.rooms).forEach(function (id) {
+          var item = list.querySelector('[data-room="' + id + '"]');
+          if (item) {
+            setCount(item, ".unread-count", ack.rooms[id].unread);
+            setCount(item, ".mention-count", ack.rooms[id].mentions);
+          }
+        });
+      });
+    }
+    conn.on("connect", function () {
+      watch();
+      conn.emit("heartbeat", { state: "online" }, function () {});
+    });
+    conn.on("resync", watch);
+    conn.on("message", function (event) {
+      var item = list.querySelector('[data-room="' + event.room + '"]');
+      if (!item || event.kind !== "message" || event.author.id === me) { return; }
+      var unread = item.querySelector(".unread-count");
+      setCount(item, ".unread-count", Number(unread.dataset.count) + 1);
+      if (event.mentions && event.mentions.indexOf(me) !== -1) {
+        var mention = item.querySelector(".mention-count");
+        setCount(item, ".mention-count", Number(mention.dataset.count) + 1);
+      }
+    });
+  }
+
+  // --- One room --------------------------------------------------------------------------------
+  function liveRoom(root) {
+    var roomId = Number(root.dataset.room);
+    var me = Number(root.dataset.me);
+    var lastSeq = Number(root.dataset.lastSeq);
+    var list = document.getElementById("messages");
+    var form = document.getElementById("message-form");
+    var textarea = form.querySelector("textarea");
+    var status = document.getElementById("connection");
+    var typingLine = document.getElementById("typing");
+    var pending = [];  // sends not yet acknowledged, resent after a reconnect
+    var joining = false;
+    var conn = socket();
+    var lastActivity = Date.now();
+    var lastTyping = 0;
+    var typingTimer = null;
+
+    function showStatus(text, state) {
+      status.textContent = text;
+      if (state) { status.dataset.state = state; }
+    }
+
+    function renderMessage(event) {
+      var item = document.createElement("li");
+      item.className = "room-message";
+      item.id = "m" + event.id;
+      item.dataset.seq = String(event.seq);
+      item.dataset.id = String(event.id);
+      var meta = document.createElement("div");
+      meta.className = "meta";
+      var author = document.createElement("strong");
+      author.className = "author";
+      author.dir = "auto";
+      author.textContent = event.author.name;
+      var time = document.createElement("time");
+      time.dateTime = event.created_at;
+      time.textContent = new Date(event.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+      meta.appendChild(author);
+      meta.appendChild(document.createTextNode(" "));
+      meta.appendChild(time);
+      var body = document.createElement("div");
+      body.className = "body";
+      body.dir = "auto";
+      // body_html was rendered and sanitised by the server (markdown-it-py + nh3).
+      body.innerHTML = event.body_html;
+      item.appendChild(meta);
+      item.appendChild(body);
+      return item;
+    }
+
+    function apply(event) {
+      var existing = document.getElementById("m" + event.id);
+      if (event.kind === "message") {
+        if (!existing) {
+          var empty = document.getElementById("no-messages");
+          if (empty) { empty.remove(); }
+          list.appendChild(renderMessage(event));
+        }
+      } else if (existing && event.kind === "edit") {
+        existing.querySelector(".body").innerHTML = event.body_html;
+        if (!existing.querySelector(".edited")) {
+          var mark = document.createElement("span");
+          mark.className = "edited badge";
+          mark.textContent = root.dataset.textEdited;
+          existing.querySelector(".meta").appendChild(mark);
+        }
+      } else if (existing && event.kind === "delete") {
+        existing.classList.add("deleted");
+        var body = existing.querySelector(".body");
+        body.className = "body tombstone muted";
+        body.textContent = root.dataset.textDeleted;
+        var actions = existing.querySelector(".message-actions");
+        if (actions) { actions.remove(); }
+      }
+      lastSeq = event.seq;
+    }
+
+    function markRead() {
+      if (document.visibilityState === "visible") {
+        conn.emit("read", { room: roomId, seq: lastSeq }, function () {});
+      }
+    }
+
+    // Apply events strictly in sequence: older ones are duplicates, a gap means we missed
+    // something (a dropped broadcast), so we ask for everything after what we have.
+    function receive(event) {
+      if (event.room !== roomId || event.seq <= lastSeq) { return; }
+      if (event.seq !== lastSeq + 1) { join(); return; }
+      apply(event);
+      markRead();
+      list.lastElementChild && event.kind === "message" && list.lastElementChild.scrollIntoView({ block: "end" });
+    }
+
+    function join() {
+      if (joining) { return; }
+      joining = true;
+      conn.emit("join", { room: roomId, after_seq: lastSeq }, function (ack) {
+        joining = false;
+        if (!ack || !ack.ok) { showStatus(ack ? ack.error : ""); return; }
+        ack.messages.forEach(function (event) { if (event.seq === lastSeq + 1) { apply(event); } });
+        if (ack.more) { join(); return; }
+        markRead();
+        flush();
+      });
+    }
+
+    function flush() {
+      pending.forEach(function (entry) {
+        if (entry.inFlight) { return; }
+        entry.inFlight = true;
+        conn.emit("send", entry.data, function (ack) {
+          entry.inFlight = false;
+          if (ack && ack.ok) {
+            pending = pending.filter(function (other) { return other !== entry; });
+            receive(ack.message);
+            showStatus(root.dataset.textOnline, "online");
+          } else if (ack) {
+            pending = pending.filter(function (other) { return other !== entry; });
+            showStatus(ack.error);
+          }
+        });
+      });
+    }
+
+    conn.on("connect", function () {
+      showStatus(root.dataset.textOnline, "online");
+      join();
+      heartbeat();
+    });
+    conn.on("disconnect", function () {
+      // Acks of sends in flight are lost with the connection: resend them (same client_id,
+      // so the server stores each once) after the next join.
+      pending.forEach(function (entry) { entry.inFlight = false; });
+      joining = false;
+      showStatus(root.dataset.textOffline, "offline");
+    });
+    conn.on("connect_error", function () { showStatus(root.dataset.textOffline, "offline"); });
+    ["message", "edit", "delete"].forEach(function (name) { conn.on(name, receive); });
+    conn.on("room_state", function () { window.location.reload(); });
+    // Someone left: the server emptied the broadcast channel; join again from where we are.
+    conn.on("resync", function (event) { if (event.room === roomId) { join(); } });
+    conn.on("typing", function (event) {
+      if (event.room !== roomId || event.user.id === me) { return; }
+      typingLine.textContent = root.dataset.textTyping.replace("%(name)s", event.user.name);
+      clearTimeout(typingTimer);
+      typingTimer = setTimeout(function () { typingLine.textContent = ""; }, TYPING_MS);
+    });
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var body = textarea.value.trim();
+      if (!body) { return; }
+      pending.push({ data: { room: roomId, body: body, client_id: newClientId() }, inFlight: false });
+      textarea.value = "";
+      if (conn.connected) { flush(); } else { showStatus(root.dataset.textOffline, "offline"); }
+    });
+    textarea.addEventListener("keydown", function (event) {
+      lastActivity = Date.now();
+      if (event.key === "Enter" && !event.shiftKey) {
+        event.preventDefault();
+        form.requestSubmit();
+        return;
+      }
+      if (conn.connected && Date.now() - lastTyping > TYPING_MS) {
+        lastTyping = Date.now();
+        conn.emit("typing", { room: roomId }, function () {});
+      }
+    });
+
+    function heartbeat() {
+      if (!conn.connected) { return; }
+      var state = Date.now() - lastActivity > IDLE_MS || document.visibilityState !== "visible" ? "away" : "online";
+      conn.emit("heartbeat", { state: state, room: roomId }, function (ack) {
+        if (!ack || !ack.ok || !ack.presence) { return; }
+        Object.keys(ack.presence).forEach(function (id) {
+          var badge = document.querySelector('#members [data-user="' + id + '"] .presence');
+          if (badge) {
+            badge.dataset.presence = ack.presence[id];
+            badge.textContent = badge.dataset["text" + ack.presence[id][0].toUpperCase() + ack.presence[id].slice(1)] || "";
+          }
+        });
+      });
+    }
+    setInterval(heartbeat, HEARTBEAT_MS);
+    ["mousemove", "focus"].forEach(function (name) {
+      window.addEventListener(name, function () { lastActivity = Date.now(); });
+    });
+    document.addEventListener("visibilitychange", markRead);
+  }
+
+  var room = document.getElementById("room");
+  if (room) { liveRoom(room); }
+  var list = document.getElementById("room-list");
+  if (list) { watchList(list); }
+})();
