@@ -72,6 +72,7 @@ def _init_extensions(app: Flask) -> None:
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config.get("REDIS_URL"),
+        channel=app.config.get("SOCKETIO_CHANNEL", "flask-socketio"),
         cors_allowed_origins=[],
         manage_session=False,
     )
@@ -80,18 +81,26 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from app import cli
     from app.accounts.views import bp as accounts_bp
-    from app.core import realtime  # noqa: F401  (registers the connect guard)
+    from app.convenings.cli import bp as convenings_cli
+    from app.convenings.views import bp as convenings_bp
+    from app.core import realtime
     from app.core.navigation import init_navigation
     from app.core.web import register_error_handlers
     from app.i18n.views import bp as i18n_bp
     from app.main.views import bp as main_bp
+    from app.matchmaking.views import bp as matchmaking_bp
     from app.notifications.views import bp as notifications_bp
     from app.registry.cli import bp as nations_cli
+    from app.registry.views import bp as registry_bp
+    from app.rooms.views import bp as rooms_bp
 
     init_navigation(app)
-    for blueprint in (main_bp, accounts_bp, i18n_bp, notifications_bp, nations_cli):
+    for blueprint in (main_bp, accounts_bp, i18n_bp, notifications_bp, nations_cli,
+                      registry_bp,
+                      convenings_bp, convenings_cli, rooms_bp, matchmaking_bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
+    realtime.register()
     cli.register(app)
 
 

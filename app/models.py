@@ -1,8 +1,46 @@
 """Every model, imported in one place so metadata is complete for create_all and Alembic."""
 
 from app.accounts.models import Invitation, User
+from app.convenings.models import (
+    AgendaSession,
+    CalendarToken,
+    Convening,
+    Registration,
+    SessionSpeaker,
+)
 from app.core.audit import AuditEvent
+from app.matchmaking.models import (
+    BilateralSlot,
+    MatchProfile,
+    MatchSettings,
+    MeetingFeedback,
+    MeetingRequest,
+    Participation,
+)
 from app.notifications.models import Notice
-from app.registry.models import GroupingMembership, Nation
+from app.registry.models import (
+    Appointment,
+    CommitmentReport,
+    DepositaryNotification,
+    GroupingMembership,
+    Nation,
+    NotificationSubscription,
+    Partner,
+    Signature,
+)
+from app.rooms.models import (
+    Mention,
+    Message,
+    MessageRevision,
+    Report,
+    Room,
+    RoomEvent,
+    RoomMember,
+    SearchToken,
+)
 
-__all__ = ["AuditEvent", "GroupingMembership", "Invitation", "Nation", "Notice", "User"]
+__all__ = ["Appointment", "CommitmentReport", "DepositaryNotification", "NotificationSubscription",
+           "Partner", "Signature", "AgendaSession", "AuditEvent", "CalendarToken", "Convening", "Registration", "SessionSpeaker", "GroupingMembership", "Invitation", "Nation", "Notice", "User",
+           "Mention", "Message", "MessageRevision", "Report", "Room", "RoomEvent", "RoomMember",
+           "SearchToken", "BilateralSlot", "MatchProfile", "MatchSettings", "MeetingFeedback",
+           "MeetingRequest", "Participation"]

@@ -52,5 +52,15 @@ def home_overview(actor: User | None) -> HomeOverview:
             steps.append(NextStep(str(_l("Review the members")),
                                   str(_l("Search accounts, change roles and deactivate those who left.")),
                                   "accounts.admin_users"))
+            steps.append(NextStep(str(_l("Keep the registry")),
+                                  str(_l("Record signatures and appointments, and decide Supporting Partner applications.")),
+                                  "registry.manage"))
+        elif actor.role == Role.AMBASSADOR.value and actor.nation_id:  # type: ignore[union-attr]
+            steps.append(NextStep(str(_l("Report your State's progress")),
+                                  str(_l("Tell the community where your State stands on each commitment of the Declaration.")),
+                                  "registry.report_progress"))
+        steps.append(NextStep(str(_l("Find a convening")),
+                              str(_l("Register for the Global Forum and other convenings, and carry them in your own calendar.")),
+                              "convenings.index"))
     return HomeOverview(members=sum(counts.values()), ambassadors=counts.get(Role.AMBASSADOR.value, 0),
                         developing=len(developing), steps=steps)

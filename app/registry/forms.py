@@ -47,7 +47,7 @@ class RejectForm(FlaskForm):
 class AppointmentForm(FlaskForm):
     nation = SelectField(_l("State"), validate_choice=False)
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED)])
-    title = StringField(_l("Title"), validators=[DataRequired(REQUIRED)])
+    title = StringField(_l("Official title"), validators=[DataRequired(REQUIRED)])
     level = SelectField(_l("Level"), validate_choice=False)
     appointed_on = DateField(_l("Date of appointment"), validators=[DataRequired(DATE_INVALID)])
     user_email = EmailField(_l("E-mail of the member's account (optional)"))
