@@ -83,7 +83,7 @@ def test_two_ambassadors_meet(live_server: str, browser_page: Page, browser: Bro
 
     # The organiser runs the schedule.
     organiser = new_page(browser)
-    sign_in(organiser, base, "organiser1@demo.example")
+    sign_in(organiser, base, "organiser2@demo.example")
     organiser.goto(f"{page_url}/organise")
     organiser.get_by_role("button", name="Schedule all accepted requests").click()
     expect(organiser.locator(".flash-success")).to_be_visible()

@@ -68,6 +68,7 @@
     var textarea = form.querySelector("textarea");
     var status = document.getElementById("connection");
     var typingLine = document.getElementById("typing");
+    var joinAgain = false;
     var pending = [];  // sends not yet acknowledged, resent after a reconnect
     var joining = false;
     var conn = socket();
@@ -152,13 +153,16 @@
     }
 
     function join() {
-      if (joining) { return; }
+      // A gap noticed while a join is in flight may be newer than that join's answer:
+      // remember it and ask again once the answer is in.
+      if (joining) { joinAgain = true; return; }
       joining = true;
+      joinAgain = false;
       conn.emit("join", { room: roomId, after_seq: lastSeq }, function (ack) {
         joining = false;
         if (!ack || !ack.ok) { showStatus(ack ? ack.error : ""); return; }
         ack.messages.forEach(function (event) { if (event.seq === lastSeq + 1) { apply(event); } });
-        if (ack.more) { join(); return; }
+        if (ack.more || joinAgain) { join(); return; }
         markRead();
         flush();
       });
