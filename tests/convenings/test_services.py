@@ -368,3 +368,30 @@ def test_calendar_token_regeneration_stops_old_feed(session, make_user):
     with pytest.raises(NotFound):
         services.user_for_calendar_token(token)
     assert services.user_for_calendar_token(fresh) == user
+
+
+def test_change_email_goes_out_in_the_registrants_language(session, organiser, make_user,
+                                                          make_convening, mailbox):
+    from flask_babel import force_locale
+
+    from app.core.db import unit_of_work
+    from app.notifications.services import render
+
+    convening = make_convening()
+    with unit_of_work():
+        item = services.add_session(organiser, convening, session_data())
+        ambassador = make_user(Role.AMBASSADOR, locale="fr")
+        services.register(ambassador, convening)
+    with unit_of_work():
+        services.update_session(organiser, item, session_data(starts_local=local(30, 14),
+                                                              ends_local=local(30, 15)))
+    notice = session.query(Notice).filter_by(user_id=ambassador.id,
+                                             kind="convening_session_changed").one()
+    with force_locale("fr"):
+        french = render(notice)
+    with force_locale("en"):
+        english = render(notice)
+    assert french != english
+    message = mailbox.to(ambassador.email)[-1]
+    assert message["Content-Language"] == "fr"
+    assert french in message.get_content()
