@@ -98,6 +98,7 @@ def show(room_id: int):
         with unit_of_work():
             services.mark_read(current_user, room, room.last_seq)
     messages = services.history(current_user, room, before_seq=before)
+    replying = _replying_to(room, messages, request.args.get("reply_to", type=int))
     members = services.members_of(current_user, room)
     mute_form = MuteForm()
     mute_form.user_id.choices = [SelectChoice(m.user_id, m.user.display_name) for m in members
@@ -106,10 +107,23 @@ def show(room_id: int):
         "rooms/room.html", room=room, title=services.room_title(room, current_user),
         messages=messages, members=members, member=member,
         older=messages[0].seq if messages and messages[0].seq > 1 else None,
-        form=MessageForm(client_id=uuid.uuid4().hex), action_form=ActionForm(),
+        form=MessageForm(client_id=uuid.uuid4().hex, reply_to=replying.id if replying else None),
+        replying=replying, action_form=ActionForm(),
         invite_form=InviteForm(), mute_form=mute_form,
         moderator=services.may_moderate(current_user, room, member),
         replies={m.id: m for m in messages})
+
+
+def _replying_to(room, messages, message_id: int | None):  # type: ignore[no-untyped-def]
+    """The live message the member chose to answer (from ?reply_to=), if it is one of this room."""
+    if message_id is None:
+        return None
+    shown = next((m for m in messages if m.id == message_id), None)
+    try:
+        message = shown or services.get_message(current_user, room, message_id)
+    except DomainError:
+        return None
+    return None if message.deleted_at else message
 
 
 @bp.get("/<int:room_id>/messages")

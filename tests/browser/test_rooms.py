@@ -56,6 +56,16 @@ def test_two_people_chat_and_a_dropped_page_catches_up(live_server: str, browser
         send(alice, "Live hello")
         expect(bob.locator("#messages .body").last).to_have_text("Live hello")
 
+        hello = bob.locator(".room-message", has_text="Live hello").last
+        hello_id = hello.get_attribute("data-id")
+        hello.locator(".reply-link").click()
+        expect(bob.locator("#replying")).to_be_visible()
+        assert "reply_to" not in bob.url, "the script answers in place, without reloading"
+        send(bob, "Live answer")
+        expect(bob.locator("#replying")).to_be_hidden()
+        answer = alice.locator(".room-message", has_text="Live answer").last
+        expect(answer.locator(f".reply-to a[href='#m{hello_id}']")).to_have_count(1)
+
         contexts[1].set_offline(True)
         expect(bob.locator("#connection")).to_have_attribute("data-state", "offline",
                                                          timeout=30_000)

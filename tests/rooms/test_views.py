@@ -152,3 +152,36 @@ def test_hostile_names_and_topics_are_escaped(login_as, make_user, post, signed_
         assert "<svg onload" not in html and "<b>Group</b>" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in client.get(f"/rooms/{room.id}").get_data(
         as_text=True)
+
+
+def test_reply_without_javascript(login_as, make_user, open_room, post, session) -> None:
+    client, alice = login_as()
+    bob = make_user(display_name="Bob Counterpart")
+    room = open_room("R", alice, bob)
+    question = post(bob, room, "Who leads the data working group?")
+    question_id = session.query(Message).filter_by(body="Who leads the data working group?").one().id
+    assert question is not None
+    page = client.get(f"/rooms/{room.id}?reply_to={question_id}").get_data(as_text=True)
+    assert "Replying to Bob Counterpart" in page
+    assert re.search(rf'name="reply_to"[^>]*value="{question_id}"', page)
+    client_id = re.search(r'name="client_id"[^>]*value="([^"]+)"', page).group(1)
+    client.post(f"/rooms/{room.id}/messages", data={
+        "body": "Our ministry does.", "client_id": client_id, "reply_to": str(question_id),
+        "csrf_token": csrf_token(client, f"/rooms/{room.id}")})
+    answer = session.query(Message).filter_by(body="Our ministry does.").one()
+    assert answer.reply_to_id == question_id
+    page = client.get(f"/rooms/{room.id}").get_data(as_text=True)
+    assert "In reply to Bob Counterpart" in page
+    assert 'id="replying" hidden' in page
+
+
+def test_reply_to_a_message_of_another_room_is_ignored_on_the_page(login_as, make_user, open_room,
+                                                                    post, session) -> None:
+    client, alice = login_as()
+    bob = make_user()
+    room, other = open_room("R", alice), open_room("Elsewhere", bob)
+    post(bob, other, "not yours")
+    foreign = session.query(Message).filter_by(body="not yours").one().id
+    page = client.get(f"/rooms/{room.id}?reply_to={foreign}").get_data(as_text=True)
+    assert 'id="replying" hidden' in page
+    assert not re.search(rf'name="reply_to"[^>]*value="{foreign}"', page)

@@ -68,6 +68,8 @@
     var textarea = form.querySelector("textarea");
     var status = document.getElementById("connection");
     var typingLine = document.getElementById("typing");
+    var replyField = form.querySelector("input[name=reply_to]");
+    var replyingLine = document.getElementById("replying");
     var joinAgain = false;
     var pending = [];  // sends not yet acknowledged, resent after a reconnect
     var joining = false;
@@ -105,7 +107,28 @@
       // body_html was rendered and sanitised by the server (markdown-it-py + nh3).
       body.innerHTML = event.body_html;
       item.appendChild(meta);
+      if (event.reply_to) {
+        var parent = document.querySelector("#m" + event.reply_to + " .author");
+        var replyLine = document.createElement("p");
+        replyLine.className = "reply-to hint";
+        var replyAnchor = document.createElement("a");
+        replyAnchor.href = "#m" + event.reply_to;
+        replyAnchor.textContent = parent
+          ? root.dataset.textInReply.replace("%(name)s", parent.textContent)
+          : root.dataset.textInReplyEarlier;
+        replyLine.appendChild(replyAnchor);
+        item.appendChild(replyLine);
+      }
       item.appendChild(body);
+      var actions = document.createElement("div");
+      actions.className = "message-actions";
+      var replyLink = document.createElement("a");
+      replyLink.className = "button small secondary reply-link";
+      replyLink.href = "?reply_to=" + event.id + "#message-form";
+      replyLink.dataset.reply = String(event.id);
+      replyLink.textContent = root.dataset.textReply;
+      actions.appendChild(replyLink);
+      item.appendChild(actions);
       return item;
     }
 
@@ -210,12 +233,37 @@
       typingTimer = setTimeout(function () { typingLine.textContent = ""; }, TYPING_MS);
     });
 
+    // Answering a message: the link works without JavaScript (?reply_to=); here it stays on the page.
+    function setReply(link) {
+      if (!replyField || !replyingLine) { return; }
+      replyField.value = link ? link.dataset.reply : "";
+      replyingLine.hidden = !link;
+      if (link) {
+        var author = link.closest(".room-message").querySelector(".author").textContent;
+        document.getElementById("replying-text").textContent = root.dataset.textReplying.replace("%(name)s", author);
+        textarea.focus();
+      }
+    }
+    list.addEventListener("click", function (event) {
+      var link = event.target.closest(".reply-link");
+      if (!link) { return; }
+      event.preventDefault();
+      setReply(link);
+    });
+    document.getElementById("cancel-reply").addEventListener("click", function (event) {
+      event.preventDefault();
+      setReply(null);
+    });
+
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var body = textarea.value.trim();
       if (!body) { return; }
-      pending.push({ data: { room: roomId, body: body, client_id: newClientId() }, inFlight: false });
+      var data = { room: roomId, body: body, client_id: newClientId() };
+      if (replyField && replyField.value) { data.reply_to = Number(replyField.value); }
+      pending.push({ data: data, inFlight: false });
       textarea.value = "";
+      setReply(null);
       if (conn.connected) { flush(); } else { showStatus(root.dataset.textOffline, "offline"); }
     });
     textarea.addEventListener("keydown", function (event) {
