@@ -46,7 +46,7 @@ from app.core.db import unit_of_work
 from app.core.errors import DomainError
 from app.core.navigation import add_nav_entry
 from app.core.permissions import Role, is_signed_in, is_staff
-from app.core.web import attach_error, submit
+from app.core.web import attach_error, flash_errors, submit
 from app.extensions import db
 from app.i18n import LANGUAGE_NAMES, current_language, format_in_zone, timezone_names
 from app.registry.services import nation_choices
@@ -324,9 +324,7 @@ def cancel(convening_id: int):
     if submit(form, lambda: services.cancel_convening(current_user, convening, form.reason.data)):
         flash(_("The convening is cancelled; everyone registered has been told."), "success")
     elif form.errors:
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
+        flash_errors(form)
     return redirect(url_for("convenings.manage", convening_id=convening_id))
 
 

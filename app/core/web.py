@@ -86,6 +86,13 @@ def attach_error(form: FlaskForm, error: DomainError) -> None:
         flash(str(error), "error")
 
 
+def flash_errors(form: FlaskForm) -> None:
+    """Show every field error of a form as a flash message (for forms posted from another page)."""
+    for errors in form.errors.values():
+        for error in errors:
+            flash(str(error), "error")
+
+
 def submit(form: FlaskForm, action: Callable[[], T]) -> T | None:
     """Run `action` in its own transaction when the form validates; None (errors shown) otherwise."""
     if not form.validate_on_submit():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -91,6 +92,13 @@ def territory_name(code: str, language: str | None = None) -> str:
     """A country or M49 region name from CLDR in the viewer's language."""
     names = cldr_locale(language).territories
     return names.get(code) or Locale.parse("en").territories.get(code, code)
+
+
+def fold(text: str | None) -> str:
+    """Text for matching and sorting in any script: NFKC, case-folded, accents dropped, single-spaced."""
+    decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", text or "").casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(unicodedata.normalize("NFC", stripped).split())
 
 
 def format_in_zone(moment: datetime, zone: str, fmt: str = "medium") -> str:

@@ -16,7 +16,7 @@ from app.convenings.models import Convening
 from app.core.db import unit_of_work, utcnow
 from app.core.errors import DomainError, NotFound
 from app.core.permissions import is_staff
-from app.core.web import submit
+from app.core.web import flash_errors, submit
 from app.extensions import db
 from app.i18n import current_language, format_in_zone
 from app.matchmaking import services
@@ -58,9 +58,7 @@ def _slot_choices(convening: Convening) -> list[tuple[int, str]]:
 def _act(form: FlaskForm, action: Callable[[], Any], done: str) -> bool:
     """Run one service in its own transaction; say what happened with a flash message."""
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(str(error), "error")
+        flash_errors(form)
         return False
     try:
         with unit_of_work():

@@ -8,7 +8,6 @@ import io
 import json
 import re
 import secrets
-import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -30,7 +29,7 @@ from app.core.db import utcnow
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.core.permissions import Role, require_signed_in, require_staff
 from app.extensions import db
-from app.i18n import current_language, territory_name
+from app.i18n import current_language, fold, territory_name
 from app.notifications.mail import queue_email
 from app.registry.models import (
     DECLARATION_OPENED,
@@ -131,7 +130,7 @@ def nation_name(nation: Nation, language: str | None = None) -> str:
 
 def sort_key(text: str) -> str:
     """A language-neutral sort key that ignores accents and case."""
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold() or text
+    return fold(text)
 
 
 def all_nations() -> list[Nation]:
@@ -218,13 +217,6 @@ _CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 # --- Registry: input checks ---------------------------------------------------------------------
-
-def fold(text: str) -> str:
-    """Casefolded, accent-free, single-spaced text for matching names in any script."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.casefold().split())
-
 
 def organisation_key(name: str) -> str:
     """What makes two spellings of an organisation's name the same one."""

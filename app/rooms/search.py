@@ -8,7 +8,8 @@ word characters is one token. A message matches when it holds every token of the
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from app.i18n import fold
 
 MAX_TOKEN = 64
 MAX_QUERY_TOKENS = 12
@@ -18,17 +19,10 @@ _WORDS = re.compile(rf"[{_CJK}]+|[^\W{_CJK}]+")
 _CJK_RUN = re.compile(rf"[{_CJK}]+")
 
 
-def normalise(text: str) -> str:
-    """NFKC, case-folded, without combining marks (so é matches e, and ё matches е)."""
-    decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", text).casefold())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return unicodedata.normalize("NFC", stripped)
-
-
 def tokens(text: str) -> list[str]:
     """The distinct search tokens of `text`, in first-seen order."""
     found: dict[str, None] = {}
-    for run in _WORDS.findall(normalise(text)):
+    for run in _WORDS.findall(fold(text)):
         if _CJK_RUN.fullmatch(run):
             grams = [run] if len(run) == 1 else [run[i:i + 2] for i in range(len(run) - 1)]
         else:

@@ -26,6 +26,7 @@ from app.core.permissions import Role, is_staff, require_signed_in, require_staf
 from app.core.realtime import emit_after_commit
 from app.core.signals import convening_published, registration_changed
 from app.extensions import db, socketio
+from app.i18n import fold
 from app.notifications.services import notify, register_kind
 from app.rooms import markdown, search
 from app.rooms.models import (
@@ -208,18 +209,17 @@ def _end_membership(member: RoomMember, status: MemberStatus) -> None:
 def create_open_room(actor: User, name: str, topic: str = "") -> Room:
     """An open thematic room that any signed-in member may join (organisers create them)."""
     require_staff(actor)
-    room = Room(kind=RoomKind.OPEN.value, name=_clean_name(name), topic=_clean_topic(topic),
-                owner_id=actor.id, created_at=utcnow())
-    db.session.add(room)
-    _add_member(room, actor, MemberRole.OWNER)
-    audit.record(actor, "rooms.created", "room", room.id, kind=room.kind)
-    return room
+    return _create_owned_room(actor, RoomKind.OPEN, name, topic)
 
 
 def create_working_group(actor: User, name: str, topic: str = "") -> Room:
     """A private working group owned by the actor; others join by invitation."""
     require_signed_in(actor)
-    room = Room(kind=RoomKind.PRIVATE.value, name=_clean_name(name), topic=_clean_topic(topic),
+    return _create_owned_room(actor, RoomKind.PRIVATE, name, topic)
+
+
+def _create_owned_room(actor: User, kind: RoomKind, name: str, topic: str) -> Room:
+    room = Room(kind=kind.value, name=_clean_name(name), topic=_clean_topic(topic),
                 owner_id=actor.id, created_at=utcnow())
     db.session.add(room)
     _add_member(room, actor, MemberRole.OWNER)
@@ -350,12 +350,12 @@ def _mentioned(room: Room, author: User, body: str) -> list[User]:
     """Members named as @Display Name in the body (longest names first, so prefixes do not win)."""
     if "@" not in body:
         return []
-    folded = search.normalise(body)
+    folded = fold(body)
     members = db.session.scalars(
         select(User).join(RoomMember, RoomMember.user_id == User.id)
         .where(RoomMember.room_id == room.id, RoomMember.status == MemberStatus.ACTIVE.value,
                User.id != author.id, User.active.is_(True)))
-    return [u for u in members if f"@{search.normalise(u.display_name)}" in folded]
+    return [u for u in members if f"@{fold(u.display_name)}" in folded]
 
 
 def room_title(room: Room, viewer: User | None = None) -> str:

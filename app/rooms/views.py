@@ -15,7 +15,7 @@ from app.core.db import unit_of_work
 from app.core.errors import DomainError, Forbidden
 from app.core.navigation import add_nav_entry
 from app.core.permissions import is_staff
-from app.core.web import attach_error, submit
+from app.core.web import attach_error, flash_errors, submit
 from app.extensions import db
 from app.rooms import events, services
 from app.rooms.forms import (
@@ -62,9 +62,7 @@ def create():
         else services.create_working_group
     room = submit(form, lambda: create_room(current_user, form.name.data, form.topic.data or ""))
     if room is None:
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
+        flash_errors(form)
         return redirect(url_for("rooms.index"))
     return redirect(url_for("rooms.show", room_id=room.id))
 
@@ -77,9 +75,7 @@ def direct():
     room = submit(form, lambda: services.open_direct(current_user,
                                                      services.find_members(form.emails.data)))
     if room is None:
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
+        flash_errors(form)
         return redirect(url_for("rooms.index"))
     return redirect(url_for("rooms.show", room_id=room.id))
 
