@@ -42,10 +42,12 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
 def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (complete metadata before anything queries)
     from app.accounts.services import load_session_user
+    from app.core import assets
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio, talisman
     from app.i18n import select_locale, select_timezone
 
     db.init_app(app)
+    assets.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     csrf.init_app(app)
@@ -114,7 +116,8 @@ def _register_hooks(app: Flask) -> None:
 
     @app.after_request
     def no_cache_for_members(response):  # type: ignore[no-untyped-def]
-        if request.cookies.get(app.config.get("SESSION_COOKIE_NAME", "session")):
+        if request.endpoint != "static" and request.cookies.get(
+                app.config.get("SESSION_COOKIE_NAME", "session")):
             response.headers.setdefault("Cache-Control", "private, no-store")
         return response
 

@@ -1,8 +1,8 @@
 """Weigh the home page as a first-time visitor's browser loads it: HTML plus every asset it links.
 
 Usage: .venv/bin/python bench/home_weight.py [--lang LANG]   (prints JSON)
-Runs the app in-process on a throwaway SQLite database; figures are bytes on the wire without
-compression, so gzip by the proxy only makes them smaller.
+Runs the app in-process on a throwaway SQLite database; figures are bytes without compression (the
+application compresses with brotli or gzip when the browser asks: see bench/page_weight.py).
 """
 
 from __future__ import annotations

@@ -94,7 +94,7 @@ def _world_paths() -> dict[str, str]:
             east = sum(1 for x, _y in points if x >= 180) * 2 >= len(points)
             points = [(x + 360, y) if east and x < 180 else (x - 360, y) if not east and x >= 180
                       else (x, y) for x, y in points]
-        return "M" + "L".join(f"{x:g},{y:g}" for x, y in points) + "Z"
+        return _relative_path(points)
 
     paths: dict[str, str] = {}
     for geometry in topo["objects"]["countries"]["geometries"]:
@@ -106,9 +106,25 @@ def _world_paths() -> dict[str, str]:
     return paths
 
 
+def _relative_path(points: list[tuple[float, float]]) -> str:
+    """A closed SVG path in tenths of a degree, each point relative to the one before.
+
+    Small integer steps are a third of the size of absolute decimal coordinates and compress far
+    better, which matters on the tracker page over slow links; repeated points are dropped.
+    """
+    tenths = [(round(x * 10), round(y * 10)) for x, y in points]
+    (x0, y0), steps = tenths[0], []
+    px, py = x0, y0
+    for x, y in tenths[1:]:
+        if (x, y) != (px, py):
+            steps.append(f"{x - px},{y - py}")
+            px, py = x, y
+    return f"M{x0},{y0}l" + " ".join(steps) + "Z"
+
+
 def world_map(signatory_m49: set[str], title: str) -> Markup:
     """Every country as a path, signatories highlighted; the page's table is the fallback."""
-    parts = [f'<svg class="world-map" viewBox="0 0 360 180" role="img" aria-label="{escape(title)}" '
+    parts = [f'<svg class="world-map" viewBox="0 0 3600 1800" role="img" aria-label="{escape(title)}" '
              'xmlns="http://www.w3.org/2000/svg">']
     for code, data in _world_paths().items():
         css = "signatory" if code in signatory_m49 else "other"
