@@ -51,13 +51,13 @@ lint: install
 
 messages-extract: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2 \
-		--no-location --sort-output -o translations/messages.pot .
+		--no-location --sort-output -w 100 -o translations/messages.pot .
 
 messages-update: messages-extract
 	for lang in en $(LANGS); do \
 		test -f translations/$$lang/LC_MESSAGES/messages.po || $(BIN)/pybabel init -i translations/messages.pot -d translations -l $$lang; \
 	done
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel update -i translations/messages.pot -d translations -w 100 --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/python -m app.i18n.catalogs translations/en/LC_MESSAGES/messages.po
 
 messages: messages-update messages-compile

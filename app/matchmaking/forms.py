@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -68,3 +69,12 @@ class TablesForm(FlaskForm):
 class FixedTableForm(FlaskForm):
     user_id = IntegerField(_l("Participant"), validators=[InputRequired()])
     table = IntegerField(_l("Fixed table (empty to free)"), validators=[Optional()])
+
+
+class ScheduleForm(FlaskForm):
+    allow_moves = BooleanField(_l("Allow moving meetings people were already told about "
+                                  "(shows a preview first)"))
+
+
+class PublishPlanForm(FlaskForm):
+    token = HiddenField(validators=[DataRequired(), Length(max=64)])

@@ -11,7 +11,7 @@ import json
 import math
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from operator import attrgetter
 from typing import Any
@@ -25,6 +25,7 @@ REASONS = ("no_common_slot", "tables_full", "conflicts")
 _TOP_KEYS = ("slots", "tables", "participants", "meetings", "fixed_tables")
 _PARTICIPANT_KEYS = ("unavailable", "priority")
 _MEETING_KEYS = ("id", "a", "b")
+_MEETING_OPTIONAL = ("preferred",)
 
 # Effort of the batch repair: longest ejection chain and search-tree nodes per meeting.
 # Tuned with bench/matchmaking.py; node counts (not clocks) keep the result deterministic.
@@ -64,6 +65,7 @@ class Meeting:
     id: Id
     a: str
     b: str
+    preferred: tuple[Id, ...] = ()  # slots the requester asked for; honoured where possible
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,9 @@ class Problem:
                 p.pid: {"unavailable": list(p.unavailable), "priority": p.priority}
                 for p in self.participants
             },
-            "meetings": [{"id": m.id, "a": m.a, "b": m.b} for m in self.meetings],
+            "meetings": [{"id": m.id, "a": m.a, "b": m.b}
+                         | ({"preferred": list(m.preferred)} if m.preferred else {})
+                         for m in self.meetings],
         }
         if fixed:
             out["fixed_tables"] = fixed
@@ -262,8 +266,9 @@ def _parse_meetings(raw: Any) -> tuple[Meeting, ...]:
     for item in raw:
         _need(isinstance(item, dict), "meeting {} must be an object", item)
         _need(
-            len(item) == 3 and all(k in item for k in _MEETING_KEYS),
-            "meeting {} must have exactly id, a and b",
+            all(k in item for k in _MEETING_KEYS)
+            and all(k in _MEETING_KEYS or k in _MEETING_OPTIONAL for k in item),
+            "meeting {} must have id, a and b (and optionally preferred)",
             item,
         )
         mid, a, b = item["id"], item["a"], item["b"]
@@ -272,7 +277,10 @@ def _parse_meetings(raw: Any) -> tuple[Meeting, ...]:
             "meeting {}: ids must be strings or integers",
             item,
         )
-        out.append(Meeting(mid, str(a), str(b)))
+        preferred = item.get("preferred", [])
+        _need(isinstance(preferred, list) and all(_is_id(x) for x in preferred),
+              "meeting {}: preferred must be a list of slot ids", item)
+        out.append(Meeting(mid, str(a), str(b), tuple(preferred)))
     return tuple(out)
 
 
@@ -311,6 +319,8 @@ def _check_problem(p: Problem) -> None:
         _need(m.a in fixed, "meeting {}: unknown participant {}", m.id, m.a)
         _need(m.b in fixed, "meeting {}: unknown participant {}", m.id, m.b)
         _need(m.a != m.b, "meeting {}: a participant cannot meet themselves", m.id)
+        for slot in m.preferred:
+            _need(str(slot) in slot_names, "meeting {}: unknown preferred slot {}", m.id, slot)
         ta, tb = fixed[m.a], fixed[m.b]
         clash = bool(ta and tb and ta != tb)
         _need(not clash, "meeting {} joins participants fixed to tables {} and {}", m.id, ta, tb)
@@ -375,11 +385,22 @@ class _Index:
         return mask
 
     def _lists(self) -> list[int]:
-        """Common slots of each meeting; numpy does it in one pass when a slot set fits 64 bits."""
+        """Common slots of each meeting, narrowed to its preferred slots where one is common.
+
+        numpy does it in one pass when a slot set fits 64 bits. A preference that no common
+        slot meets is dropped rather than leaving the meeting out.
+        """
         if self.n_slots <= 64 and self.ea:
             avail = np.array(self.avail, dtype=np.uint64)
-            return (avail[self.ea_np] & avail[self.eb_np]).tolist()
-        return [self.avail[a] & self.avail[b] for a, b in zip(self.ea, self.eb, strict=True)]
+            lists = (avail[self.ea_np] & avail[self.eb_np]).tolist()
+        else:
+            lists = [self.avail[a] & self.avail[b] for a, b in zip(self.ea, self.eb, strict=True)]
+        for m, meeting in enumerate(self.problem.meetings):
+            if meeting.preferred:
+                wanted = sum(1 << self.slot_at[slot] for slot in meeting.preferred)
+                if lists[m] & wanted:
+                    lists[m] &= wanted
+        return lists
 
     @cached_property
     def mtable_np(self) -> np.ndarray:
@@ -554,6 +575,7 @@ class _State:
         self._nodes = 0
         self._frozen: set[int] = set()
         self._trail: list[int] = []
+        self.pinned: frozenset[int] = frozenset()  # meetings no move may touch (see extend)
 
     # ----- elementary moves
 
@@ -827,7 +849,7 @@ class _State:
         for s in _bits(ix.lists[m] & (busy_a ^ busy_b)):
             x = a if busy_a >> s & 1 else b
             e = self.at[x * n_slots + s]
-            if e in self._frozen:
+            if e in self._frozen or e in self.pinned:
                 continue
             if held >> s & 1 and self.holder[t * n_slots + s] != e:
                 continue
@@ -1260,6 +1282,60 @@ def place_one(problem: Problem, current: Result, meeting_id: Id, max_moves: int 
         return _incremental_result(st, current, rows, {}, m, reason, extra)
     extra["moved"] = [problem.meetings[x].id for x in sorted(touched, key=rows.pos)]
     return _incremental_result(st, current, rows, tables, m, None, extra)
+
+
+def schedule_preferring(problem: Problem, around: Result | None = None) -> Result:
+    """A schedule in preferred slots where it can, then the rest wherever they still fit.
+
+    The first pass (a batch, or `extend` ``around`` kept meetings) narrows each meeting to its
+    preferred slots when one is common; meetings it leaves out then go in any common slot around
+    it (`extend` again), so a preference costs a meeting only when the first pass already used
+    the room it needed. The upper bound is the one without preferences.
+    """
+    first = schedule(problem) if around is None else extend(problem, around)
+    if not any(m.preferred for m in problem.meetings):
+        return first
+    plain = Problem(problem.slots, problem.tables, problem.participants,
+                    tuple(replace(m, preferred=()) for m in problem.meetings))
+    if first.unscheduled:
+        return extend(plain, first)
+    return Result(first.assignments, first.unscheduled, plain._index.bound, first.stats)
+
+
+def extend(problem: Problem, current: Result) -> Result:
+    """Place the meetings ``current`` lacks where they fit, never moving a meeting it holds.
+
+    For re-runs after people were told where they meet: every meeting of ``current`` keeps its
+    slot and table; pending meetings go in by priority, directly or by ejection chains that move
+    only other newly placed meetings. Costs at most what a batch run costs.
+    """
+    ix = problem._index
+    st, rows = _state_from(ix, current)
+    st.pinned = frozenset(int(x) for x in rows.meeting.tolist())
+    st.init_demand()
+    for m in st.pinned:
+        st._demand(m, -1)
+    added: list[int] = []
+    for m in _fill_order(ix):
+        if st.slot[m] < 0 and st.insert(m, _REPAIR_DEPTH, _REPAIR_NODES) is not None:
+            added.append(m)
+    while True:
+        placed = [m for m in added if st.slot[m] >= 0]
+        tables, retabled = _place_tables(st, rows, placed)
+        if not retabled:
+            break
+        # A new host meeting wants its fixed table where a kept meeting sits: it waits instead.
+        for y in retabled:
+            s, held = st.slot[y], rows.source[rows.pos(y)].table
+            for m in placed:
+                if st.slot[m] == s and ix.mtable[m] == held:
+                    st.unassign(m)
+    assignments = list(current.assignments) + [
+        Assignment(problem.meetings[m].id, problem.slots[st.slot[m]], tables[m]) for m in placed]
+    unscheduled = [Unscheduled(problem.meetings[m].id, _reason(st, m))
+                   for m, s in enumerate(st.slot) if s < 0]
+    extra = {"kept": len(current.assignments), "added": len(placed)}
+    return Result(assignments, unscheduled, ix.bound, _stats(st, len(assignments), ix.bound, extra))
 
 
 def _lookup(table: dict[Id, int], key: object) -> Any:

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 from babel.lists import format_list
@@ -589,8 +590,13 @@ class _Built:
     clashes: list[MeetingRequest]
 
 
-def _build_problem(convening: Convening) -> _Built:
-    """The scheduler's problem from the database: slots, tables, availability, priority."""
+def _build_problem(convening: Convening, *, keep: bool = False, preferences: bool = True
+                   ) -> _Built:
+    """The scheduler's problem from the database: slots, tables, availability, priority.
+
+    Requests carry their preferred slots. With ``keep``, meetings already placed (people were
+    told) stay possible where they are even if someone's availability changed since.
+    """
     all_slots = slots(convening)
     accepted = list(db.session.scalars(select(MeetingRequest).where(
         MeetingRequest.convening_id == convening.id,
@@ -604,17 +610,25 @@ def _build_problem(convening: Convening) -> _Built:
     slot_ids = [s.id for s in all_slots]
     fixed = {uid: p.fixed_table for uid, p in participations.items() if p.fixed_table}
     meetings, clashes = [], []
+    held: dict[int, set[int]] = {}
     for r in accepted:
         ta, tb = fixed.get(r.requester_id), fixed.get(r.recipient_id)
         if ta and tb and ta != tb:
             clashes.append(r)
-        else:
-            meetings.append({"id": r.id, "a": str(r.requester_id), "b": str(r.recipient_id)})
+            continue
+        meeting: dict[str, Any] = {"id": r.id, "a": str(r.requester_id), "b": str(r.recipient_id)}
+        if keep and r.slot_id is not None:
+            for uid in (r.requester_id, r.recipient_id):
+                held.setdefault(uid, set()).add(r.slot_id)
+        elif preferences and r.preferred_slots:
+            meeting["preferred"] = [s for s in r.preferred_slots if s in slot_ids]
+        meetings.append(meeting)
     participants = {}
     for uid in sorted(people):
         participation = participations.get(uid)
         free = set(participation.available_slots) if participation and participation.opted_in \
             else set()
+        free |= held.get(uid, set())
         participants[str(uid)] = {"unavailable": [s for s in slot_ids if s not in free],
                                   "priority": 1 if _has_priority(users[uid], convening) else 0}
     most = max((s.tables for s in all_slots), default=0)
@@ -629,15 +643,21 @@ def _build_problem(convening: Convening) -> _Built:
 def _assign(request: MeetingRequest, slot_id: int | None, table: int | None) -> None:
     """Put a request in a slot and table (or take it out); the slot is already loaded."""
     request.slot = db.session.get(BilateralSlot, slot_id) if slot_id is not None else None
+    request.slot_id = slot_id  # the relationship sets it only at flush; callers compare it now
     request.table = table
 
 
-def _apply(built: _Built, result: scheduler.Result) -> list[MeetingRequest]:
-    """Store a result; returns the requests whose slot or table changed."""
+def _apply(built: _Built, result: scheduler.Result, *, keep: bool = False) -> list[MeetingRequest]:
+    """Store a result; returns the requests whose slot or table changed.
+
+    With ``keep``, meetings already placed are left exactly as they are.
+    """
     changed = []
     placed = {a.meeting: a for a in result.assignments}
     waiting = {u.meeting: u.reason for u in result.unscheduled}
     for request_id, request in built.requests.items():
+        if keep and request.slot_id is not None:
+            continue
         before = (request.slot_id, request.table)
         assignment = placed.get(request_id)
         if assignment is not None:
@@ -653,11 +673,22 @@ def _apply(built: _Built, result: scheduler.Result) -> list[MeetingRequest]:
 
 
 def run_schedule(actor: User, convening: Convening) -> Figures:
-    """Organisers place every accepted request into slots and tables at once."""
+    """Organisers place every accepted request; a meeting people were told about never moves.
+
+    The first run plans everything at once; later runs add the waiting meetings around the
+    placed ones (`scheduler.extend`). Moving placed meetings is `replan.publish_schedule`.
+    """
     require_staff(actor)
-    built = _build_problem(convening)
-    result = scheduler.schedule(built.problem)
-    changed = _apply(built, result)
+    built = _build_problem(convening, keep=True)
+    kept = [scheduler.Assignment(r.id, r.slot_id, r.table) for r in built.requests.values()
+            if r.slot_id is not None and r not in built.clashes]
+    try:
+        result = scheduler.schedule_preferring(
+            built.problem, scheduler.Result(kept, [], 0) if kept else None)
+    except scheduler.ProblemError as error:
+        raise Conflict(_l("Some meetings no longer fit the slot or table they were agreed "
+                          "in. Allow moves to plan them again."), code="schedule_stale") from error
+    changed = _apply(built, result, keep=True)
     settings = settings_for(convening)
     settings.scheduled_at = utcnow()
     settings.upper_bound = result.upper_bound
@@ -674,7 +705,7 @@ def _place(convening: Convening, request: MeetingRequest) -> None:
     """Fit one accepted request into the existing schedule, moving at most a few meetings."""
     if settings_for(convening).scheduled_at is None:
         return
-    built = _build_problem(convening)
+    built = _build_problem(convening, keep=True)
     if request.id not in built.requests or request in built.clashes:
         request.waiting_reason = "fixed_tables"
         return
@@ -684,6 +715,11 @@ def _place(convening: Convening, request: MeetingRequest) -> None:
         [], 0)
     try:
         result = scheduler.place_one(built.problem, current, request.id, max_moves=MAX_MOVES)
+        if request.preferred_slots and not any(a.meeting == request.id
+                                               for a in result.assignments):
+            # No preferred slot could take it: any common slot will do.
+            built = _build_problem(convening, keep=True, preferences=False)
+            result = scheduler.place_one(built.problem, current, request.id, max_moves=MAX_MOVES)
     except scheduler.ProblemError:
         # The stored schedule no longer fits the data (e.g. availability changed): the request
         # waits for the next batch run, which rebuilds everything.
@@ -757,7 +793,8 @@ def figures(actor: User, convening: Convening) -> Figures:
     opted_in = db.session.scalar(select(func.count(Participation.id)).where(
         Participation.convening_id == convening.id, Participation.opted_in.is_(True))) or 0
     settings = settings_for(convening)
-    bound = scheduler.upper_bound(_build_problem(convening).problem) if accepted else 0
+    bound = scheduler.upper_bound(_build_problem(convening, preferences=False).problem
+                                  ) if accepted else 0
     return Figures({k: int(v) for k, v in by_status.items()}, scheduled, dict(waiting), bound,
                    capacity, opted_in, math.ceil(opted_in * settings.expected_per_person / 2),
                    settings.scheduled_at, outcome(convening))

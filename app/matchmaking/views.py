@@ -19,15 +19,17 @@ from app.core.permissions import is_staff
 from app.core.web import flash_errors, submit
 from app.extensions import db
 from app.i18n import current_language, format_in_zone
-from app.matchmaking import services
+from app.matchmaking import replan, services
 from app.matchmaking.forms import (
     DeclineForm,
     FeedbackForm,
     FixedTableForm,
     ParticipationForm,
     ProfileForm,
+    PublishPlanForm,
     RequestForm,
     RescheduleForm,
+    ScheduleForm,
     SlotForm,
     TablesForm,
 )
@@ -250,7 +252,8 @@ def organise(convening_id: int):
     return render_template(
         "matchmaking/organise.html", convening=convening, form=form, figures=figures,
         slots=services.slots(convening), tables_form=TablesForm(), action_form=FlaskForm(),
-        fixed_form=FixedTableForm(), labels=services, slot_label=_slot_label), status
+        fixed_form=FixedTableForm(), schedule_form=ScheduleForm(), labels=services,
+        slot_label=_slot_label), status
 
 
 @bp.post("/convenings/<int:convening_id>/matchmaking/slots/<int:slot_id>/tables")
@@ -296,11 +299,30 @@ def fixed_table(convening_id: int):
 @bp.post("/convenings/<int:convening_id>/matchmaking/schedule")
 @login_required
 def schedule(convening_id: int):
-    """Run the batch schedule of every accepted request."""
+    """Place every waiting accepted request; placed meetings stay unless moves are allowed."""
     convening = _staff_convening(convening_id)
-    _act(FlaskForm(), lambda: services.run_schedule(current_user, convening),
-         _("The schedule has been computed."))
+    form = ScheduleForm()
+    if form.validate_on_submit() and form.allow_moves.data:
+        return redirect(url_for("matchmaking.replan_preview", convening_id=convening_id))
+    _act(form, lambda: services.run_schedule(current_user, convening),
+         _("The waiting meetings have been placed; no meeting people were told about moved."))
     return redirect(url_for("matchmaking.organise", convening_id=convening_id))
+
+
+@bp.route("/convenings/<int:convening_id>/matchmaking/replan", methods=["GET", "POST"])
+@login_required
+def replan_preview(convening_id: int):
+    """Preview a new plan with moves allowed; publish exactly what was shown."""
+    convening = _staff_convening(convening_id)
+    form = PublishPlanForm()
+    if request.method == "POST" and _act(
+            form, lambda: replan.publish_schedule(current_user, convening, form.token.data),
+            _("The new plan has been published; everyone whose meeting moved has been told.")):
+        return redirect(url_for("matchmaking.organise", convening_id=convening_id))
+    preview = replan.preview_schedule(current_user, convening)
+    form.token.data = preview.token
+    return render_template("matchmaking/replan.html", convening=convening, preview=preview,
+                           form=form, slot_label=_slot_label)
 
 
 @bp.get("/convenings/<int:convening_id>/matchmaking/plan")
