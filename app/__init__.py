@@ -28,7 +28,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     """Build the application for the named configuration."""
     config = get_config(config_name)
     config.check()
-    app = Flask(__name__, instance_relative_config=True, 
+    app = Flask(__name__, instance_relative_config=True,
                 instance_path=(overrides or {}).get("INSTANCE_PATH") or config.INSTANCE_PATH)
     app.config.from_object(config)
     if overrides:
