@@ -1,25 +1,36 @@
 # Caravanserai: `make run` to try it, `make test` to check it.
+# Production: `make release` (install runtime packages, compile catalogs, migrate), then
+# `make serve` or the systemd units in deploy/ (docs/deployment.md).
 PYTHON ?= python3.11
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
+RUNTIME := $(VENV)/.installed-runtime
 STAMP := $(VENV)/.installed
+CONSTRAINTS := constraints.txt
 FLASK := $(BIN)/flask --app wsgi
 LANGS := ar zh fr ru es uz
 PORT ?= 5000
 HOST ?= 127.0.0.1
 export PORT HOST
 
-.PHONY: run test serve install migrate demo lint messages-extract messages-update messages-compile messages clean
+.PHONY: run test serve install release migrate demo lint messages-extract messages-update messages-compile messages clean
 
-$(STAMP): pyproject.toml
+# What running needs, and no more (the test tools are the `test` extra).
+$(RUNTIME): pyproject.toml $(CONSTRAINTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip setuptools wheel
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e .
+	touch $(RUNTIME)
+
+# The test and development tools on top.
+$(STAMP): $(RUNTIME)
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(RUNTIME)
 
-messages-compile: $(STAMP)
+# No install prerequisite of its own: every target that compiles installs first.
+messages-compile:
 	$(BIN)/pybabel compile -d translations 2>&1 | grep -v "^compiling catalog" || true
 
 migrate: install messages-compile
@@ -38,18 +49,23 @@ run: demo
 	@echo ""
 	$(BIN)/python wsgi.py
 
-serve: install messages-compile
+# The release step, once per deployment (safe to run twice at once: a database lock serialises it).
+release: install messages-compile
 	CARAVANSERAI_CONFIG=production $(FLASK) db upgrade
-	CARAVANSERAI_CONFIG=production $(BIN)/gunicorn --worker-class gevent --workers 1 \
-		--bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
-test: install messages-compile
+# Serve from the installed environment: never installs, compiles or migrates, writes nothing here.
+serve:
+	@test -x $(BIN)/gunicorn || { echo "$(BIN)/gunicorn is missing: run 'make release' first" >&2; exit 1; }
+	CARAVANSERAI_CONFIG=production PYTHONDONTWRITEBYTECODE=1 exec $(BIN)/gunicorn \
+		--worker-class gevent --workers 1 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+
+test: $(STAMP) messages-compile
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: install
+lint: $(STAMP)
 	$(BIN)/ruff check .
 
-messages-extract: install
+messages-extract: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2 \
 		--no-location --sort-output -w 100 -o translations/messages.pot .
 

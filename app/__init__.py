@@ -16,7 +16,7 @@ CSP = {
     "style-src": "'self'",
     "img-src": ["'self'", "data:"],
     "font-src": "'self'",
-    "connect-src": ["'self'", "ws:", "wss:"],
+    "connect-src": ["'self'"],  # create_app adds BASE_URL's websocket origin
     "object-src": "'none'",
     "base-uri": "'self'",
     "form-action": "'self'",
@@ -28,10 +28,14 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     """Build the application for the named configuration."""
     config = get_config(config_name)
     config.check()
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__, instance_relative_config=True,
+                instance_path=(overrides or {}).get("INSTANCE_PATH") or config.INSTANCE_PATH)
     app.config.from_object(config)
     if overrides:
         app.config.update(overrides)
+    from app.core.secrets import ensure_secret_key
+
+    ensure_secret_key(app)
 
     _init_extensions(app)
     _register_blueprints(app)
@@ -43,6 +47,7 @@ def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (complete metadata before anything queries)
     from app.accounts.services import load_session_user
     from app.core import assets
+    from app.core.deployment import socket_origin_check, trust_proxies, websocket_source
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio, talisman
     from app.i18n import select_locale, select_timezone
 
@@ -66,7 +71,7 @@ def _init_extensions(app: Flask) -> None:
         force_https=False,
         strict_transport_security=app.config["SESSION_COOKIE_SECURE"],
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
-        content_security_policy=CSP,
+        content_security_policy={**CSP, "connect-src": [*CSP["connect-src"], websocket_source(app)]},
         referrer_policy="strict-origin-when-cross-origin",
         frame_options="DENY",
     )
@@ -75,9 +80,10 @@ def _init_extensions(app: Flask) -> None:
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config.get("REDIS_URL"),
         channel=app.config.get("SOCKETIO_CHANNEL", "flask-socketio"),
-        cors_allowed_origins=[],
+        cors_allowed_origins=socket_origin_check(app),
         manage_session=False,
     )
+    trust_proxies(app)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -85,7 +91,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts_bp
     from app.convenings.cli import bp as convenings_cli
     from app.convenings.views import bp as convenings_bp
-    from app.core import realtime
+    from app.core import health, realtime
     from app.core.navigation import init_navigation
     from app.core.web import register_error_handlers
     from app.i18n.views import bp as i18n_bp
@@ -97,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.rooms.views import bp as rooms_bp
 
     init_navigation(app)
+    health.init_app(app)
     for blueprint in (main_bp, accounts_bp, i18n_bp, notifications_bp, nations_cli,
                       registry_bp,
                       convenings_bp, convenings_cli, rooms_bp, matchmaking_bp):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 import click
 from flask import Flask, current_app
 
@@ -9,6 +11,7 @@ from app.accounts import services as accounts
 from app.core.db import unit_of_work
 from app.core.errors import DomainError
 from app.core.permissions import Role
+from config import PUBLISHED_DEMO_PASSWORD
 
 
 def register(app: Flask) -> None:
@@ -48,12 +51,21 @@ def demo() -> None:
 
 
 @demo.command("load")
-def load_demo() -> None:
+@click.option("--force", is_flag=True, help="Load into a production instance anyway.")
+def load_demo(force: bool) -> None:
     """Load the demo data (safe to run again: nothing is duplicated)."""
-    from app.demo import load_all
+    from app import demo as demo_data
 
+    password = current_app.config["DEMO_PASSWORD"]
+    if current_app.config.get("PRODUCTION"):
+        if not force:
+            raise click.ClickException("this is a production instance: demo data would add an "
+                                       "administrator and 2,000 accounts; add --force to load it anyway")
+        if password == PUBLISHED_DEMO_PASSWORD:
+            password = secrets.token_urlsafe(12)
+            click.echo(f"demo accounts' password (the published one is never used in production): {password}")
     try:
-        summary = load_all(current_app.config["DEMO_PASSWORD"])
+        summary = demo_data.load_all(password)
     except DomainError as error:
         raise click.ClickException(str(error)) from None
     for line in summary:

@@ -6,7 +6,8 @@ import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SECRET_KEY = "dev-insecure-change-me"  # noqa: S105 - refused in production
+DEFAULT_SECRET_KEY = "dev-insecure-change-me"  # noqa: S105 - accepted by the test suite only
+PUBLISHED_DEMO_PASSWORD = "caravanserai-demo"  # noqa: S105 - printed in the README; never in production
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -33,7 +34,11 @@ def _sqlite_default() -> str:
 class Config:
     """Settings shared by every environment."""
 
-    SECRET_KEY = _env("SECRET_KEY", DEFAULT_SECRET_KEY)
+    # Unset: a random key is generated once and kept in INSTANCE_PATH/secret_key (app.core.secrets).
+    SECRET_KEY = _env("SECRET_KEY")
+    # Where per-instance state lives (the generated secret key); ROOT/instance when unset.
+    INSTANCE_PATH = _env("INSTANCE_PATH")
+    PRODUCTION = False
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", _sqlite_default())
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     REDIS_URL = _env("REDIS_URL")
@@ -54,7 +59,7 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
     LANGUAGES = ("en", "ar", "zh", "fr", "ru", "es", "uz")
 
-    DEMO_PASSWORD = _env("DEMO_PASSWORD", "caravanserai-demo")
+    DEMO_PASSWORD = _env("DEMO_PASSWORD", PUBLISHED_DEMO_PASSWORD)
     INVITATION_MAX_AGE = _env_int("INVITATION_MAX_AGE", 7 * 24 * 3600)
     PASSWORD_RESET_MAX_AGE = _env_int("PASSWORD_RESET_MAX_AGE", 3600)
     LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "10 per minute;100 per hour")
@@ -80,6 +85,13 @@ class Config:
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = True
+    # How many proxies in front of the app set each X-Forwarded-* header (0: trust none).
+    PROXY_FIX_X_FOR = _env_int("PROXY_FIX_X_FOR", 0)
+    PROXY_FIX_X_PROTO = _env_int("PROXY_FIX_X_PROTO", 0)
+    PROXY_FIX_X_HOST = _env_int("PROXY_FIX_X_HOST", 0)
+    PROXY_FIX_X_PORT = _env_int("PROXY_FIX_X_PORT", 0)
+    # Seconds a readiness check may take before it counts as failed.
+    READYZ_TIMEOUT = float(_env("READYZ_TIMEOUT", "2") or 2)
 
     @classmethod
     def check(cls) -> None:
@@ -96,6 +108,7 @@ class TestingConfig(Config):
     """The test suite: CSRF on, e-mail to a local SMTP server the tests start."""
 
     TESTING = True
+    SECRET_KEY = DEFAULT_SECRET_KEY
     SQLALCHEMY_DATABASE_URI = _env("TEST_DATABASE_URL", "sqlite://")
     MAIL_SERVER = "127.0.0.1"
     MAIL_PORT = _env_int("TEST_MAIL_PORT", 8025)
@@ -110,12 +123,14 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SOCKETIO_ASYNC_MODE = _env("SOCKETIO_ASYNC_MODE", "gevent")
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")
+    PRODUCTION = True
 
     @classmethod
     def check(cls) -> None:
-        """Refuse to start with the default secret key or without a database URL."""
-        if not cls.SECRET_KEY or cls.SECRET_KEY == DEFAULT_SECRET_KEY or len(cls.SECRET_KEY) < 16:
-            raise RuntimeError("SECRET_KEY must be set to a long random value in production")
+        """Refuse to start with the placeholder or a short secret key, or without a database URL."""
+        if cls.SECRET_KEY is not None and (cls.SECRET_KEY == DEFAULT_SECRET_KEY or len(cls.SECRET_KEY) < 16):
+            raise RuntimeError("SECRET_KEY must be a long random value in production (or unset: "
+                               "one is then generated once in INSTANCE_PATH/secret_key)")
         if not cls.SQLALCHEMY_DATABASE_URI:
             raise RuntimeError("DATABASE_URL must be set in production")
 

@@ -3,6 +3,12 @@ from logging.config import fileConfig
 
 from alembic import context
 from flask import current_app
+from sqlalchemy import text
+
+# Any fixed 64-bit number: every `flask db upgrade` on one PostgreSQL database takes this session
+# lock first, so two release steps started at once run one after the other (the second finds the
+# schema current and does nothing) instead of racing into unique violations.
+MIGRATION_LOCK_ID = 0x43415241_56414E53  # "CARAVANS"
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -98,14 +104,24 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        locked = connection.dialect.name == "postgresql"
+        if locked:
+            connection.execute(text("SELECT pg_advisory_lock(:id)"), {"id": MIGRATION_LOCK_ID})
+            connection.commit()
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if locked:
+                connection.rollback()
+                connection.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": MIGRATION_LOCK_ID})
+                connection.commit()
 
 
 if context.is_offline_mode():

@@ -42,3 +42,27 @@ def test_demo_load_is_idempotent(app_ctx, session) -> None:
     expected = {"admin1@demo.example", "organiser1@demo.example", "ambassador1@demo.example",
                 "ambassador40@demo.example", "partner1@demo.example", "observer1@demo.example"}
     assert expected <= emails
+
+
+def test_demo_load_refuses_production_unless_forced_and_never_uses_the_published_password(
+        app_ctx, session, monkeypatch) -> None:
+    from app import demo
+    from config import PUBLISHED_DEMO_PASSWORD
+
+    passwords: list[str] = []
+    monkeypatch.setattr(demo, "load_all", lambda password: passwords.append(password) or ["loaded"])
+    monkeypatch.setitem(app_ctx.config, "PRODUCTION", True)
+    monkeypatch.setitem(app_ctx.config, "DEMO_PASSWORD", PUBLISHED_DEMO_PASSWORD)
+    runner = app_ctx.test_cli_runner()
+    refused = runner.invoke(args=["demo", "load"])
+    assert refused.exit_code == 1
+    assert "--force" in refused.output and passwords == []
+
+    forced = runner.invoke(args=["demo", "load", "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert passwords and passwords[0] != PUBLISHED_DEMO_PASSWORD and len(passwords[0]) >= 16
+    assert passwords[0] in forced.output  # the administrator can still sign in
+
+    monkeypatch.setitem(app_ctx.config, "DEMO_PASSWORD", "a-chosen-demo-password")
+    assert runner.invoke(args=["demo", "load", "--force"]).exit_code == 0
+    assert passwords[-1] == "a-chosen-demo-password"

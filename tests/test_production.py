@@ -6,6 +6,7 @@ import http.cookiejar
 import os
 import re
 import subprocess
+import sys
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -34,12 +35,17 @@ def production_server(tmp_path: Path):
         env.update({"HOST": "127.0.0.1", "PORT": str(port), "DATABASE_URL": database,
                     "REDIS_URL": redis_url, "SECRET_KEY": "production-smoke-secret-0123456789",
                     "SESSION_COOKIE_SECURE": "0", "MAIL_SUPPRESS_SEND": "1"})
+        env["INSTANCE_PATH"] = str(tmp_path / "instance")
+        flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+        subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, check=True, capture_output=True,
+                       env={**env, "CARAVANSERAI_CONFIG": "production"})  # the release step
         log = (tmp_path / "serve.log").open("wb")
-        process = subprocess.Popen(["make", "--no-print-directory", "serve"], cwd=ROOT, env=env,
-                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(["make", "--no-print-directory", "serve", f"VENV={sys.prefix}"],
+                                   cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
         try:
             wait_for(f"http://127.0.0.1:{port}/healthz", process, timeout=180)
-            subprocess.run([str(ROOT / ".venv/bin/flask"), "--app", "wsgi", "users", "create",
+            subprocess.run([*flask, "users", "create",
                             "--email", "smoke@example.org", "--name", "Smoke Test", "--password",
                             "a-fine-long-password"], cwd=ROOT,
                            env={**env, "CARAVANSERAI_CONFIG": "production"}, check=True,
