@@ -108,7 +108,7 @@ async def measure(args: argparse.Namespace, nginx: Nginx, processes: list[AppPro
                 try:
                     await fresh.connect()
                     break
-                except (aiohttp.ClientError, RuntimeError, AssertionError, asyncio.TimeoutError):
+                except (TimeoutError, aiohttp.ClientError, RuntimeError, AssertionError):
                     await asyncio.sleep(0.1)
             reconnects.append(time.perf_counter() - closed)
             members[members.index(member)] = fresh
