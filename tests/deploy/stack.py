@@ -129,7 +129,7 @@ def app_env(database_url: str, redis_url: str, instance: Path, port: int, **extr
 class AppProcess:
     """One `caravanserai@PORT` unit: gunicorn, one gevent worker, as deploy/systemd runs it."""
 
-    def __init__(self, env: dict[str, str], log: Path, graceful_timeout: int = 20) -> None:
+    def __init__(self, env: dict[str, str], log: Path, graceful_timeout: int = 10) -> None:
         self.env, self.log = env, log
         self.port = int(env["PORT"])
         self.graceful_timeout = graceful_timeout
