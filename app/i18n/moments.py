@@ -16,12 +16,17 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton, format_time, get_timezone_location
+from flask import has_request_context
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 
-from app.i18n import is_valid_timezone, select_timezone
+from app.i18n import is_valid_timezone
 
-_READER_ZONE: ContextVar[str | None] = ContextVar("reader_zone", default=None)
+_UNSET = object()
+# The zone of the reader a text is being composed for; a reader without a confirmed zone is
+# None (they read the event's own time), never silently UTC.
+_READER_ZONE: ContextVar[object] = ContextVar("reader_zone", default=_UNSET)
 
 
 class Reader(Protocol):
@@ -33,7 +38,7 @@ class Reader(Protocol):
 
 @contextmanager
 def reading_as(zone: str | None) -> Iterator[None]:
-    """Format moments for a reader in `zone` inside the block (None: the viewer's own zone)."""
+    """Format moments for a reader in `zone` inside the block (None: a reader with no known zone)."""
     token = _READER_ZONE.set(zone if is_valid_timezone(zone) else None)
     try:
         yield
@@ -49,8 +54,14 @@ def for_reader(user: Reader) -> Iterator[None]:
 
 
 def reader_zone() -> str | None:
-    """The zone of whoever the text is for: the forced reader, else the signed-in viewer's."""
-    return _READER_ZONE.get() or select_timezone()
+    """The zone of whoever the text is for: the reader set above, else the signed-in viewer's."""
+    zone = _READER_ZONE.get()
+    if zone is _UNSET:
+        if has_request_context() and getattr(current_user, "is_authenticated", False):
+            zone = current_user.timezone
+        else:
+            zone = None
+    return zone if isinstance(zone, str) and is_valid_timezone(zone) else None
 
 
 def _locale() -> str:

@@ -121,7 +121,7 @@ def test_edit_raises_sequence_fires_signal_and_tells_registrants(session, organi
     notice_mail = next(m for m in mail if "Atelier IA" in m.get_body(("plain",)).get_content()
                        and "Modification" in m.get_body(("plain",)).get_content())
     ics = next(p for p in notice_mail.iter_attachments() if p.get_content_type() == "text/calendar")
-    assert b"METHOD:REQUEST" in ics.get_content()
+    assert "METHOD:REQUEST" in ics.get_content()
 
 
 def test_cancel_needs_reason_and_tells_registrants(session, organiser, make_user, make_convening):
