@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -62,7 +63,11 @@ def meeting_item(request: MeetingRequest, slot: BilateralSlot, convening: Conven
 
 def _meeting_invitation(request: MeetingRequest, slot: BilateralSlot, convening: Convening,
                         user: User, method: str) -> Attachment:
-    return invitation(convening, [meeting_item(request, slot, convening, user)], method, user)
+    item = meeting_item(request, slot, convening, user)
+    if method == "CANCEL":
+        # The cancellation is the entry's last revision, even within the second it was placed.
+        item = replace(item, sequence=item.sequence + 1)
+    return invitation(convening, [item], method, user)
 
 
 def _title(params: dict[str, Any]) -> str:
