@@ -113,3 +113,12 @@ def format_moment(moment: datetime, event_zone: str | None = None, *,
     when = _time(theirs) if theirs.date() == mine.date() else _date_time(theirs)
     return _("%(reader_time)s (%(event_time)s in %(city)s, the event's time)", reader_time=text,
              event_time=when, city=zone_label(event_zone))
+
+
+def format_local_span(start: datetime, end: datetime) -> str:
+    """A meeting on a local clock in the current locale's time format: "Fri 8:00 AM–9:30 AM";
+    the end's weekday is repeated when it falls on another day."""
+    day = format_skeleton("E", start, locale=_locale())
+    if end.date() == start.date():
+        return f"{day} {_time(start)}–{_time(end)}"
+    return f"{day} {_time(start)}–{format_skeleton('E', end, locale=_locale())} {_time(end)}"

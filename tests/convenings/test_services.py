@@ -389,9 +389,11 @@ def test_change_email_goes_out_in_the_registrants_language(session, organiser, m
                                                               ends_local=local(30, 15)))
     notice = session.query(Notice).filter_by(user_id=ambassador.id,
                                              kind="convening_session_changed").one()
-    with force_locale("fr"):
+    from app.i18n.moments import for_reader, reading_as
+
+    with for_reader(ambassador):
         french = render(notice)
-    with force_locale("en"):
+    with force_locale("en"), reading_as(ambassador.timezone):
         english = render(notice)
     assert french != english
     message = mailbox.to(ambassador.email)[-1]
