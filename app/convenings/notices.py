@@ -96,6 +96,11 @@ def render_decided(params: dict[str, Any]) -> str:
     return _("Your registration for “%(title)s” has been declined.", title=_title(params))
 
 
+def render_cancelled(params: dict[str, Any]) -> str:
+    return _("Your registration for “%(title)s” is cancelled; the attached calendar file removes "
+             "it from your calendar.", title=_title(params))
+
+
 def render_reminder(params: dict[str, Any]) -> str:
     return _("Reminder: “%(title)s” starts %(start)s.", title=_title(params),
              start=_when(params, "start"))
@@ -106,6 +111,7 @@ register_kind("convening_session_changed", render_session_changed)
 register_kind("convening_promoted", render_promoted)
 register_kind("convening_registration_decided", render_decided)
 register_kind("convening_reminder", render_reminder)
+register_kind("convening_registration_cancelled", render_cancelled)
 
 
 def _place(convening: Convening, location: str = "") -> str:
@@ -181,9 +187,7 @@ def registration_received(registration: Registration, user: User) -> None:
     confirmed = registration.status == RegistrationStatus.CONFIRMED.value
     attachments = ()
     if confirmed:
-        items = convening_items(convening, published_sessions(convening),
-                                base_url=current_app.config["BASE_URL"])
-        attachments = (invitation(convening, items, "REQUEST", user),)
+        attachments = (_agenda_invitation(convening, user, "REQUEST"),)
     with for_reader(user):
         title = convening.title_in(user.locale)
         start = format_moment(convening.starts_at, convening.timezone)
@@ -200,12 +204,29 @@ def registration_promoted(registration: Registration) -> None:
     registration_received(registration, registration.user)
 
 
+def _agenda_invitation(convening: Convening, user: User, method: str) -> Attachment:
+    items = convening_items(convening, published_sessions(convening),
+                            base_url=current_app.config["BASE_URL"])
+    return invitation(convening, items, method, user)
+
+
 def registration_decided(registration: Registration) -> None:
-    """Tell a member the organisers' decision on their request."""
+    """Tell a member the organisers' decision on their request; a seat comes with the calendar."""
     convening = registration.convening
+    confirmed = registration.status == RegistrationStatus.CONFIRMED.value
     notify(registration.user, "convening_registration_decided",
            {**_title_params(convening), "status": registration.status},
-           link=_link(convening.id), email=True)
+           link=_link(convening.id), email=True,
+           attachments=(_agenda_invitation(convening, registration.user, "REQUEST"),)
+           if confirmed else ())
+
+
+def registration_cancelled(registration: Registration) -> None:
+    """Confirm a given-up seat and take the convening out of the member's calendar."""
+    convening = registration.convening
+    notify(registration.user, "convening_registration_cancelled", _title_params(convening),
+           link=_link(convening.id), email=True,
+           attachments=(_agenda_invitation(convening, registration.user, "CANCEL"),))
 
 
 def reminder(registration: Registration) -> None:

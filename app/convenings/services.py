@@ -716,10 +716,13 @@ def cancel_registration(actor: User, registration: Registration) -> Registration
         raise Forbidden(_l("You can only cancel your own registration."), code="not_yours")
     if registration.status not in ACTIVE_STATUSES:
         raise Conflict(_l("This registration is not active."), code="not_active")
+    from app.convenings import notices
+
     _lock(registration.convening)
     held_seat = registration.status == RegistrationStatus.CONFIRMED.value
     _set_status(registration, RegistrationStatus.CANCELLED.value)
     if held_seat:
+        notices.registration_cancelled(registration)
         _promote(registration.convening)
     return registration
 

@@ -127,3 +127,32 @@ def test_reminder_says_the_readers_own_date(session, organiser, make_user, make_
             f"(Wed, Dec 1, 2027, 5:00{NNBSP}AM in Tokyo, the event's time)") in body(
                 mailbox.to(amman.email)[-1])
     assert "ср, 1 дек. 2027" in body(mailbox.to(almaty.email)[-1])
+
+
+def test_a_given_up_seat_leaves_the_calendar_and_the_next_in_line_gets_it(
+        session, organiser, make_user, make_convening, mailbox) -> None:
+    convening = make_convening(capacity=1)
+    seated = make_user(Role.AMBASSADOR, locale="es", timezone="America/Bogota")
+    waiting = make_user(Role.AMBASSADOR, locale="ru", timezone="Asia/Almaty")
+    with unit_of_work():
+        mine = services.register(seated, convening)
+        services.register(waiting, convening)
+    with unit_of_work():
+        services.cancel_registration(seated, mine)
+    gone = mailbox.to(seated.email)[-1]
+    assert "cancelada" in body(gone) and str(invitation(gone)["METHOD"]) == "CANCEL"
+    promoted = mailbox.to(waiting.email)[-1]
+    assert str(invitation(promoted)["METHOD"]) == "REQUEST"
+    assert "местное время: Алматы" in body(promoted)
+
+
+def test_approved_request_brings_the_calendar(session, organiser, make_user, make_convening,
+                                              mailbox) -> None:
+    convening = make_convening(visibility="invitation")
+    member = make_user(Role.AMBASSADOR)
+    with unit_of_work():
+        registration = services.register(member, convening)
+    assert registration.status == "pending"
+    with unit_of_work():
+        services.decide_registration(organiser, registration, True)
+    assert str(invitation(mailbox.to(member.email)[-1])["METHOD"]) == "REQUEST"

@@ -30,6 +30,7 @@ SAMPLES = {
     "convening_registration_decided": [{**CONVENING, "status": s}
                                        for s in ("confirmed", "waitlisted", "declined")],
     "convening_reminder": [{**CONVENING, "start": START}],
+    "convening_registration_cancelled": [CONVENING],
     "matchmaking_request_received": [MEETING, {**MEETING, "slots": [START, END]}],
     "matchmaking_request_accepted": [MEETING],
     "matchmaking_request_declined": [MEETING, {**MEETING, "reason": "Fully booked"}],
