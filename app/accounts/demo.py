@@ -99,7 +99,7 @@ def load(password: str) -> str:
         db.session.add(User(email=email, display_name=name, password_hash=password_hash,
                             role=role.value, locale=lang, timezone=zone,
                             nation=nations.get(iso2) if iso2 else None, active=True,
-                            failed_logins=0, session_epoch=0))
+                            failed_logins=0, session_epoch=0, timezone_confirmed=True))
         created += 1
     db.session.flush()
     return f"demo accounts: {created} created, {len(existing)} already there"

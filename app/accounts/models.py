@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import utcnow
@@ -26,6 +26,10 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20), default=Role.OBSERVER.value, index=True)
     locale: Mapped[str] = mapped_column(String(5), default="en")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # False while `timezone` is only a guess (a default, the State's main zone): messages still
+    # label it, but fair times does not count it and the member is asked to confirm.
+    timezone_confirmed: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                     server_default=false())
     nation_id: Mapped[int | None] = mapped_column(ForeignKey("nations.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

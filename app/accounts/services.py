@@ -23,6 +23,7 @@ from app.core.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from app.core.permissions import Role, require_admin, require_signed_in, require_staff
 from app.extensions import db
 from app.i18n import is_valid_timezone
+from app.i18n.zones import main_zone
 from app.notifications.mail import queue_email
 from app.registry.models import Nation
 
@@ -112,7 +113,8 @@ def _ensure_email_free(email: str) -> None:
 
 
 def create_user(email: str, display_name: str, password: str, *, role: Role = Role.OBSERVER,
-                locale: str = "en", timezone: str = "UTC", nation: Nation | None = None) -> User:
+                locale: str = "en", timezone: str = "UTC", nation: Nation | None = None,
+                timezone_confirmed: bool = False) -> User:
     """Create an active account (the CLI's first admin, invitations, demo data)."""
     email = normalise_email(email)
     display_name = clean_display_name(display_name)
@@ -120,7 +122,8 @@ def create_user(email: str, display_name: str, password: str, *, role: Role = Ro
     check_password_policy(password, email=email, name=display_name)
     user = User(email=email, display_name=display_name, password_hash=hash_password(password),
                 role=role.value, locale=check_locale(locale), timezone=check_timezone(timezone),
-                nation=nation, active=True, failed_logins=0, session_epoch=0)
+                nation=nation, active=True, failed_logins=0, session_epoch=0,
+                timezone_confirmed=timezone_confirmed)
     db.session.add(user)
     db.session.flush()
     return user
@@ -185,7 +188,7 @@ def accept_invitation(token: str, display_name: str, password: str, *, timezone:
     invitation = invitation_from_token(token)
     user = create_user(invitation.email, display_name, password, role=Role(invitation.role),
                        locale=locale or invitation.locale, timezone=timezone,
-                       nation=invitation.nation)
+                       nation=invitation.nation, timezone_confirmed=True)
     invitation.accepted_at = utcnow()
     invitation.user_id = user.id
     return user
@@ -283,7 +286,21 @@ def update_profile(actor: User, *, display_name: str, locale: str, timezone: str
     lang = check_locale(locale)
     zone = check_timezone(timezone)
     user.display_name, user.locale, user.timezone = name, lang, zone
+    user.timezone_confirmed = True
     return user
+
+
+def confirm_timezone(actor: User, timezone: str) -> User:
+    """The member says which zone they are really in (the banner shown while it is a guess)."""
+    user = require_signed_in(actor)
+    user.timezone = check_timezone(timezone)
+    user.timezone_confirmed = True
+    return user
+
+
+def proposed_timezone(nation: Nation | None) -> str:
+    """The zone to offer before the browser tells us better: the State's main zone, else UTC."""
+    return main_zone(nation.iso2 if nation else None) or "UTC"
 
 
 def set_language(actor: User, locale: str) -> User:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
 
 from app.accounts import services
 from app.accounts.forms import (
@@ -24,7 +25,13 @@ from app.core.errors import DomainError
 from app.core.permissions import ROLE_LABELS, Role, is_staff, require_staff
 from app.core.web import redirect_next, submit
 from app.extensions import limiter
-from app.i18n import LANGUAGE_NAMES, current_language, timezone_names
+from app.i18n import (
+    LANGUAGE_NAMES,
+    current_language,
+    remember_language,
+    show_in_language,
+    timezone_names,
+)
 from app.registry.services import nation_choices
 
 bp = Blueprint("accounts", __name__)
@@ -97,11 +104,13 @@ def accept_invitation(token: str):
         invitation = services.invitation_from_token(token)
     except DomainError as error:
         return render_template("accounts/invitation_invalid.html", message=str(error)), 400
+    # The invitation's language, unless the invitee picked another: the account keeps it.
+    show_in_language(invitation.locale)
     form = AcceptInvitationForm()
     form.timezone.choices = _timezone_choices()
     if request.method == "GET":
         form.display_name.data = invitation.display_name
-        form.timezone.data = "UTC"
+        form.timezone.data = services.proposed_timezone(invitation.nation)
     user = submit(form, lambda: services.accept_invitation(
         token, form.display_name.data, form.password.data, timezone=form.timezone.data,
         locale=current_language()))
@@ -109,7 +118,7 @@ def accept_invitation(token: str):
         logout_user()
         login_user(user)
         flash(_("Welcome to Caravanserai, %(name)s.", name=user.display_name), "success")
-        return redirect(url_for("main.home"))
+        return remember_language(redirect(url_for("main.home")), user.locale)
     return render_template("accounts/accept_invitation.html", form=form, invitation=invitation)
 
 
@@ -136,6 +145,22 @@ def profile():
         flash(_("Your password has been changed."), "success")
         return redirect(url_for("accounts.profile"))
     return render_template("accounts/profile.html", form=form, password_form=password_form)
+
+
+@bp.post("/profile/timezone")
+@login_required
+def confirm_timezone():
+    """The member confirms the zone they are in (from the banner)."""
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        with unit_of_work():
+            services.confirm_timezone(current_user, request.form.get("timezone", "")[:64])
+    except DomainError as error:
+        flash(str(error), "error")
+        return redirect(url_for("accounts.profile"))
+    flash(_("Your time zone has been saved."), "success")
+    return redirect_next("main.home")
 
 
 @bp.get("/admin/users")

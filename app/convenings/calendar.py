@@ -12,7 +12,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone
+from icalendar import Calendar, Event, Timezone, vCalAddress
 from sqlalchemy import select
 
 from app.accounts.models import User
@@ -106,20 +106,28 @@ def convening_items(convening: Convening, sessions: list[AgendaSession], *, base
                          online_link=online_link) for s in sessions]
 
 
-def build_calendar(name: str, items: Iterable[FeedItem]) -> bytes:
-    """Serialise feed items as an RFC 5545 calendar with the VTIMEZONEs it needs."""
+def build_calendar(name: str, items: Iterable[FeedItem], *, method: str = "PUBLISH",
+                   organizer: str = "", attendee: str = "") -> bytes:
+    """Serialise feed items as an RFC 5545 calendar with the VTIMEZONEs it needs.
+
+    With METHOD REQUEST or CANCEL (RFC 5546) the calendar is an invitation for `attendee` from
+    `organizer`: a calendar program files it under the item's UID and replaces an older SEQUENCE.
+    """
     calendar = Calendar()
     calendar.add("prodid", "-//Tech Diplomacy Institute//Caravanserai//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", method)
     calendar.add("x-wr-calname", name)
     years: dict[str, tuple[int, int]] = {}
     events = []
     for item in items:
         low, high = years.get(item.tzid, (item.start.year, item.end.year))
         years[item.tzid] = (min(low, item.start.year), max(high, item.end.year))
-        events.append(_event_bytes(item))
+        if method == "PUBLISH":
+            events.append(_event_bytes(item))
+        else:
+            events.append(_invitation_bytes(item, method, organizer, attendee))
     # Components are serialised with icalendar one by one and cached, because feeds are polled
     # often and mostly unchanged; the calendar wraps them, time zones first as clients expect.
     head, end = calendar.to_ical().rsplit(b"END:VCALENDAR", 1)
@@ -141,6 +149,24 @@ def _vtimezone_bytes(tzid: str, first_year: int, last_year: int) -> bytes:
 @lru_cache(maxsize=50_000)
 def _event_bytes(item: FeedItem) -> bytes:
     """One VEVENT; DTSTAMP is when this revision of the item was first serialised."""
+    return _event(item).to_ical()
+
+
+def _invitation_bytes(item: FeedItem, method: str, organizer: str, attendee: str) -> bytes:
+    event = _event(item)
+    if method == "CANCEL":
+        event["status"] = "CANCELLED"
+    if organizer:
+        event.add("organizer", vCalAddress(f"mailto:{organizer}"))
+    if attendee:
+        address = vCalAddress(f"mailto:{attendee}")
+        address.params["ROLE"] = "REQ-PARTICIPANT"
+        address.params["PARTSTAT"] = "ACCEPTED"
+        event.add("attendee", address)
+    return event.to_ical()
+
+
+def _event(item: FeedItem) -> Event:
     zone = ZoneInfo(item.tzid)
     event = Event()
     event.add("uid", item.uid)
@@ -156,7 +182,7 @@ def _event_bytes(item: FeedItem) -> bytes:
         event.add("url", item.url)
     event.add("sequence", item.sequence)
     event.add("status", item.status)
-    return event.to_ical()
+    return event
 
 
 def published_sessions(convening: Convening) -> list[AgendaSession]:

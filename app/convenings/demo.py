@@ -24,6 +24,7 @@ from app.core.db import utcnow
 from app.core.permissions import Role
 from app.core.signals import convening_published
 from app.extensions import db
+from app.i18n.zones import main_zone
 from app.registry.models import Nation
 
 PARTICIPANTS = 2000
@@ -46,7 +47,10 @@ def _participants(password_hash: str) -> int:
     now = utcnow()
     rows = [{"email": f"participant{n}@demo.example", "display_name": f"Participant {n}",
              "password_hash": password_hash, "role": Role.OBSERVER.value, "locale": "en",
-             "timezone": "UTC", "nation_id": nations[n % len(nations)][0] if nations else None,
+             # A guess nobody confirmed: the State's main zone, never counted by fair times.
+             "timezone": main_zone(nations[n % len(nations)][1] if nations else None) or "UTC",
+             "timezone_confirmed": False,
+             "nation_id": nations[n % len(nations)][0] if nations else None,
              "active": True, "created_at": now, "failed_logins": 0, "session_epoch": 0}
             for n in range(1, PARTICIPANTS + 1) if f"participant{n}@demo.example" not in existing]
     if rows:

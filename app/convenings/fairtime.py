@@ -24,11 +24,15 @@ WORST_WEIGHT = 2
 
 @dataclass(frozen=True)
 class Group:
-    """A delegation or region taking part: a label, its time zone, how many people."""
+    """A delegation or region taking part: a label, its time zone, how many people.
+
+    `assumed` says the zone is the State's main zone because no member confirmed their own.
+    """
 
     label: str
     timezone: str
     weight: int = 1
+    assumed: bool = False
 
 
 @dataclass(frozen=True)

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
+from email.utils import parseaddr
 from typing import Any
 
 from babel.lists import format_list
 from flask import current_app
-from flask_babel import force_locale, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from app.accounts.models import User
-from app.convenings.calendar import build_calendar, convening_items, published_sessions
+from app.convenings.calendar import (
+    FeedItem,
+    build_calendar,
+    convening_items,
+    published_sessions,
+    session_item,
+)
 from app.convenings.models import (
     AgendaSession,
     Convening,
@@ -19,7 +27,9 @@ from app.convenings.models import (
     RegistrationStatus,
     pick_text,
 )
-from app.i18n import current_language, format_in_zone
+from app.extensions import db
+from app.i18n import current_language
+from app.i18n.moments import for_reader, format_moment
 from app.notifications.mail import Attachment, queue_email
 from app.notifications.services import notify, register_kind
 
@@ -38,7 +48,7 @@ def _title(params: dict[str, Any]) -> str:
 
 
 def _when(params: dict[str, Any], key: str) -> str:
-    return format_in_zone(datetime.fromisoformat(params[key]), params["tz"])
+    return format_moment(datetime.fromisoformat(params[key]), params["tz"])
 
 
 def _change_phrases(params: dict[str, Any]) -> list[str]:
@@ -86,6 +96,11 @@ def render_decided(params: dict[str, Any]) -> str:
     return _("Your registration for “%(title)s” has been declined.", title=_title(params))
 
 
+def render_cancelled(params: dict[str, Any]) -> str:
+    return _("Your registration for “%(title)s” is cancelled; the attached calendar file removes "
+             "it from your calendar.", title=_title(params))
+
+
 def render_reminder(params: dict[str, Any]) -> str:
     return _("Reminder: “%(title)s” starts %(start)s.", title=_title(params),
              start=_when(params, "start"))
@@ -96,6 +111,7 @@ register_kind("convening_session_changed", render_session_changed)
 register_kind("convening_promoted", render_promoted)
 register_kind("convening_registration_decided", render_decided)
 register_kind("convening_reminder", render_reminder)
+register_kind("convening_registration_cancelled", render_cancelled)
 
 
 def _place(convening: Convening, location: str = "") -> str:
@@ -118,8 +134,17 @@ def convening_changed(convening: Convening, changes: dict[str, Any], users: list
     params = {**_title_params(convening), "changes": _changes(changes),
               "start": convening.starts_at.isoformat(), "end": convening.ends_at.isoformat(),
               "place": _place(convening), "reason": convening.cancel_reason or ""}
+    kinds = params["changes"]
+    items = (convening_items(convening, published_sessions(convening),
+                             base_url=current_app.config["BASE_URL"])
+             if {"time", "place", "cancelled"} & set(kinds) else [])
+    method = "CANCEL" if convening.is_cancelled else "REQUEST"
+    confirmed = _confirmed_ids(convening) if items else set()
     for user in users:
-        notify(user, "convening_changed", params, link=_link(convening.id), email=True)
+        attachments = ((invitation(convening, items, method, user),)
+                       if user.id in confirmed else ())
+        notify(user, "convening_changed", params, link=_link(convening.id), email=True,
+               attachments=attachments)
 
 
 def session_changed(session: AgendaSession, changes: dict[str, Any], users: list[User]) -> None:
@@ -128,29 +153,46 @@ def session_changed(session: AgendaSession, changes: dict[str, Any], users: list
     params = {**_title_params(convening), "session": session.title, "changes": _changes(changes),
               "start": session.starts_at.isoformat(), "end": session.ends_at.isoformat(),
               "place": _place(convening, session.location), "reason": ""}
+    items = []
+    if {"time", "place", "cancelled"} & set(params["changes"]):
+        items = [session_item(convening, session, base_url=current_app.config["BASE_URL"])]
+    method = "CANCEL" if session.cancelled or convening.is_cancelled else "REQUEST"
+    confirmed = _confirmed_ids(convening) if items else set()
     for user in users:
-        notify(user, "convening_session_changed", params, link=_link(convening.id), email=True)
+        attachments = ((invitation(convening, items, method, user),)
+                       if user.id in confirmed else ())
+        notify(user, "convening_session_changed", params, link=_link(convening.id), email=True,
+               attachments=attachments)
 
 
-def ics_attachment(convening: Convening) -> Attachment:
-    """The convening's agenda as an .ics file for an e-mail."""
-    items = convening_items(convening, published_sessions(convening),
-                            base_url=current_app.config["BASE_URL"])
-    return Attachment(f"convening-{convening.id}.ics", build_calendar(
-        convening.title_in(convening.default_language), items), "text", "calendar",
-        {"method": "PUBLISH"})
+def _confirmed_ids(convening: Convening) -> set[int]:
+    """Who holds a seat, and so has the convening in their calendar."""
+    return set(db.session.scalars(select(Registration.user_id).where(
+        Registration.convening_id == convening.id,
+        Registration.status == RegistrationStatus.CONFIRMED.value)))
+
+
+def invitation(convening: Convening, items: list[FeedItem], method: str, user: User) -> Attachment:
+    """Calendar entries as an iTIP invitation (REQUEST or CANCEL) for `user`, to attach."""
+    sender = parseaddr(str(current_app.config["MAIL_DEFAULT_SENDER"]))[1]
+    content = build_calendar(convening.title_in(user.locale), items, method=method,
+                             organizer=sender, attendee=user.email)
+    return Attachment(f"convening-{convening.id}.ics", content, "text", "calendar",
+                      {"method": method})
 
 
 def registration_received(registration: Registration, user: User) -> None:
-    """Confirm a registration by e-mail; a confirmed seat comes with the calendar file."""
+    """Confirm a registration by e-mail; a confirmed seat comes with the calendar invitation."""
     convening = registration.convening
     confirmed = registration.status == RegistrationStatus.CONFIRMED.value
-    attachments = (ics_attachment(convening),) if confirmed else ()
-    with force_locale(user.locale):
+    attachments = ()
+    if confirmed:
+        attachments = (_agenda_invitation(convening, user, "REQUEST"),)
+    with for_reader(user):
         title = convening.title_in(user.locale)
+        start = format_moment(convening.starts_at, convening.timezone)
     queue_email(user.email, "email/convening_registration", user.locale, attachments=attachments,
-                user=user, title=title, status=registration.status,
-                start=convening.starts_at, tz=convening.timezone,
+                user=user, title=title, status=registration.status, start=start,
                 link=_link(convening.id))
 
 
@@ -162,12 +204,29 @@ def registration_promoted(registration: Registration) -> None:
     registration_received(registration, registration.user)
 
 
+def _agenda_invitation(convening: Convening, user: User, method: str) -> Attachment:
+    items = convening_items(convening, published_sessions(convening),
+                            base_url=current_app.config["BASE_URL"])
+    return invitation(convening, items, method, user)
+
+
 def registration_decided(registration: Registration) -> None:
-    """Tell a member the organisers' decision on their request."""
+    """Tell a member the organisers' decision on their request; a seat comes with the calendar."""
     convening = registration.convening
+    confirmed = registration.status == RegistrationStatus.CONFIRMED.value
     notify(registration.user, "convening_registration_decided",
            {**_title_params(convening), "status": registration.status},
-           link=_link(convening.id), email=True)
+           link=_link(convening.id), email=True,
+           attachments=(_agenda_invitation(convening, registration.user, "REQUEST"),)
+           if confirmed else ())
+
+
+def registration_cancelled(registration: Registration) -> None:
+    """Confirm a given-up seat and take the convening out of the member's calendar."""
+    convening = registration.convening
+    notify(registration.user, "convening_registration_cancelled", _title_params(convening),
+           link=_link(convening.id), email=True,
+           attachments=(_agenda_invitation(convening, registration.user, "CANCEL"),))
 
 
 def reminder(registration: Registration) -> None:

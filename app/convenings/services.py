@@ -10,7 +10,6 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -45,6 +44,7 @@ from app.core.permissions import Role, is_signed_in, is_staff, require_signed_in
 from app.core.signals import convening_changed, convening_published, registration_changed
 from app.extensions import db
 from app.i18n import is_valid_timezone, territory_name
+from app.i18n.zones import main_zone
 
 # M49 codes of the continental regions a regional convening belongs to.
 REGIONS = ("002", "019", "142", "150", "009")
@@ -716,10 +716,13 @@ def cancel_registration(actor: User, registration: Registration) -> Registration
         raise Forbidden(_l("You can only cancel your own registration."), code="not_yours")
     if registration.status not in ACTIVE_STATUSES:
         raise Conflict(_l("This registration is not active."), code="not_active")
+    from app.convenings import notices
+
     _lock(registration.convening)
     held_seat = registration.status == RegistrationStatus.CONFIRMED.value
     _set_status(registration, RegistrationStatus.CANCELLED.value)
     if held_seat:
+        notices.registration_cancelled(registration)
         _promote(registration.convening)
     return registration
 
@@ -908,28 +911,13 @@ REGION_ZONES = {"002": "Africa/Nairobi", "019": "America/Mexico_City", "142": "A
                 "150": "Europe/Brussels", "009": "Australia/Sydney"}
 
 
-@cache
-def _country_zones() -> dict[str, str]:
-    """The first (most populous) zone tz data lists for each country."""
-    import importlib.resources
-    from pathlib import Path
-
-    try:
-        text = (importlib.resources.files("tzdata.zoneinfo") / "zone.tab").read_text()
-    except (ModuleNotFoundError, FileNotFoundError):
-        path = Path("/usr/share/zoneinfo/zone.tab")
-        text = path.read_text() if path.exists() else ""
-    zones: dict[str, str] = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            parts = line.split("\t")
-            zones.setdefault(parts[0], parts[2])
-    return zones
-
-
 def fair_time_groups(actor: User, nation_codes: Iterable[str], regions: Iterable[str]
                      ) -> list[Group]:
-    """The groups to weigh: each invited delegation in its members' zone, each region by zone."""
+    """The groups to weigh: each invited delegation in its members' zone, each region by zone.
+
+    Only zones members confirmed count; a delegation none of whose members confirmed one is
+    placed in its State's main zone and marked `assumed`, so the page can say so.
+    """
     from collections import Counter
 
     from app.registry.models import Nation
@@ -947,16 +935,20 @@ def fair_time_groups(actor: User, nation_codes: Iterable[str], regions: Iterable
         zones: dict[str, Counter[str]] = {code: Counter() for code in codes}
         for iso2, zone in db.session.execute(
                 select(Nation.iso2, User.timezone).join(User, User.nation_id == Nation.id)
-                .where(Nation.iso2.in_(codes), User.active.is_(True))):
-            zones[iso2][zone] += 1
+                .where(Nation.iso2.in_(codes), User.active.is_(True),
+                       User.timezone_confirmed.is_(True))):
+            if is_valid_timezone(zone):
+                zones[iso2][zone] += 1
         for code in codes:
-            zone = (zones[code].most_common(1)[0][0] if zones[code]
-                    else _country_zones().get(code, "UTC"))
-            groups.append(Group(territory_name(code), zone if is_valid_timezone(zone) else "UTC"))
+            if zones[code]:
+                groups.append(Group(territory_name(code), zones[code].most_common(1)[0][0]))
+            else:
+                groups.append(Group(territory_name(code), main_zone(code) or "UTC", assumed=True))
     for region in wanted_regions:
         counts: Counter[str] = Counter(db.session.scalars(
             select(User.timezone).join(Nation, User.nation_id == Nation.id)
-            .where(Nation.region == region, User.active.is_(True))))
+            .where(Nation.region == region, User.active.is_(True),
+                   User.timezone_confirmed.is_(True))))
         if not counts:
             counts[REGION_ZONES[region]] = 1
         for zone, weight in counts.most_common(8):

@@ -8,8 +8,8 @@ from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale
-from flask import current_app, g, has_request_context, request
-from flask_babel import format_datetime, get_locale
+from flask import Response, current_app, g, has_request_context, request
+from flask_babel import format_datetime, get_locale, refresh
 from flask_login import current_user
 
 LANGUAGE_COOKIE = "lang"
@@ -32,7 +32,8 @@ def supported_languages() -> tuple[str, ...]:
 
 
 def select_locale() -> str:
-    """The user's choice, then ?lang=, then the visitor's cookie, then Accept-Language, then English."""
+    """The user's choice, then ?lang=, then the visitor's cookie, then the language of the link
+    followed (an invitation's), then Accept-Language, then English."""
     languages = supported_languages()
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -46,7 +47,25 @@ def select_locale() -> str:
     cookie = request.cookies.get(LANGUAGE_COOKIE)
     if cookie in languages:
         return cookie
+    # A link that carries its own language (an invitation, a confirmation) beats the browser's guess.
+    if g.get("page_language") in languages:
+        return g.page_language
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def show_in_language(code: str | None) -> None:
+    """Render this request in `code` unless the visitor chose a language themselves."""
+    if code in supported_languages():
+        g.page_language = code
+        refresh()
+
+
+def remember_language(response: Response, code: str) -> Response:
+    """Keep showing `code` to this browser until its user picks another language."""
+    if code in supported_languages():
+        response.set_cookie(LANGUAGE_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
+                            secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True)
+    return response
 
 
 def select_timezone() -> str:

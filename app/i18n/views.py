@@ -10,9 +10,13 @@ from flask_wtf import FlaskForm
 from app.accounts import services as accounts
 from app.core.db import unit_of_work
 from app.core.web import redirect_next
-from app.i18n import LANGUAGE_COOKIE
+from app.i18n import remember_language
+from app.i18n.moments import format_local_span, format_moment, zone_label
 
 bp = Blueprint("i18n", __name__)
+bp.add_app_template_global(format_moment, "format_moment")
+bp.add_app_template_global(format_local_span, "format_local_span")
+bp.add_app_template_global(zone_label, "zone_label")
 
 
 @bp.post("/language/<code>")
@@ -26,7 +30,4 @@ def switch_language(code: str):
     if current_user.is_authenticated:
         with unit_of_work():
             accounts.set_language(current_user, code)
-    response = redirect_next()
-    response.set_cookie(LANGUAGE_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
-                        secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True)
-    return response
+    return remember_language(redirect_next(), code)

@@ -429,10 +429,11 @@ def cancel_request(actor: User, convening: Convening, request: MeetingRequest) -
         raise Forbidden(_l("Decline the request instead."), code="decline_instead")
     if request.status not in (RequestStatus.PENDING.value, RequestStatus.ACCEPTED.value):
         raise Conflict(_l("This request can no longer be cancelled."), code="not_cancellable")
+    slot = request.slot
     _set_status(request, RequestStatus.CANCELLED)
     _assign(request, None, None)
     request.waiting_reason = None
-    notices.request_cancelled(request, convening, user)
+    notices.request_cancelled(request, convening, user, slot=slot)
     return request
 
 
@@ -872,19 +873,9 @@ def calendar_items(user: User) -> list[FeedItem]:
         .where(MeetingRequest.status == RequestStatus.ACCEPTED.value,
                or_(MeetingRequest.requester_id == user.id, MeetingRequest.recipient_id == user.id))
     ).all()
-    base = current_app.config.get("BASE_URL", "")
-    items = []
-    for request, slot, convening in rows:
-        other = request.other(user.id)
-        with_whom = notices.in_language(user.locale, "meeting_summary", name=other.display_name,
-                                        table=request.table)
-        items.append(FeedItem(
-            uid=f"matchmaking-{request.id}@caravanserai.example", summary=with_whom,
-            description=convening.title_in(user.locale), start=slot.starts_at, end=slot.ends_at,
-            tzid=convening.timezone, location=", ".join(
-                p for p in (convening.venue_name, convening.venue_city) if p),
-            sequence=int((request.updated_at - request.created_at).total_seconds()), url=f"{base}/convenings/{convening.id}/matchmaking"))
-    return items
+    return [notices.meeting_item(request, slot, convening, user, place=", ".join(
+        p for p in (convening.venue_name, convening.venue_city) if p))
+        for request, slot, convening in rows]
 
 
 register_feed_source(calendar_items)

@@ -46,11 +46,12 @@ def queue_email(to: str, template: str, locale: str, *, attachments: tuple[Attac
     message["Subject"] = subject
     message["Message-ID"] = make_msgid(domain="caravanserai.example")
     message.set_content(body)
-    # set_content() replaces the content headers, so the language goes on afterwards.
-    message["Content-Language"] = locale
     for item in attachments:
         message.add_attachment(item.content, maintype=item.maintype, subtype=item.subtype,
                                filename=item.filename, params=item.params)
+    # set_content() and add_attachment() move content headers into the parts, so the language
+    # goes on last.
+    message["Content-Language"] = locale
     settings = _smtp_settings()
     on_commit(db.session(), lambda: send_message(message, settings))
 

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
@@ -15,7 +14,8 @@ from app.core.db import utcnow
 from app.core.errors import NotFound
 from app.core.permissions import require_signed_in
 from app.extensions import db
-from app.notifications.mail import queue_email
+from app.i18n.moments import for_reader, reading_as
+from app.notifications.mail import Attachment, queue_email
 from app.notifications.models import Notice
 
 Renderer = Callable[[dict[str, Any]], str]
@@ -35,14 +35,15 @@ def render(notice: Notice) -> str:
 
 
 def notify(user: User, kind: str, params: dict[str, Any], *, link: str | None = None,
-           email: bool = False) -> Notice:
-    """Store a notice for `user`; with `email`, also send it in the user's language after commit."""
+           email: bool = False, attachments: tuple[Attachment, ...] = ()) -> Notice:
+    """Store a notice for `user`; with `email`, also send it in the user's language and zone."""
     notice = Notice(user_id=user.id, kind=kind, params=params, link=link, created_at=utcnow())
     db.session.add(notice)
     if email and user.active:
-        with force_locale(user.locale):
+        with for_reader(user):
             text = render(notice)
-        queue_email(user.email, "email/notice", user.locale, user=user, text=text, link=link)
+        queue_email(user.email, "email/notice", user.locale, attachments=attachments, user=user,
+                    text=text, link=link)
     return notice
 
 
@@ -58,11 +59,13 @@ class RenderedNotice:
 
 
 def list_notices(actor: User, *, limit: int = PAGE_SIZE) -> list[RenderedNotice]:
-    """The actor's newest notices, rendered in the current language."""
+    """The actor's newest notices, rendered in the current language and the actor's zone."""
     user = require_signed_in(actor)
     notices = db.session.scalars(select(Notice).where(Notice.user_id == user.id)
                                  .order_by(Notice.id.desc()).limit(limit))
-    return [RenderedNotice(n.id, render(n), n.link, n.created_at, n.read_at is None) for n in notices]
+    with reading_as(user.timezone):
+        return [RenderedNotice(n.id, render(n), n.link, n.created_at, n.read_at is None)
+                for n in notices]
 
 
 def unread_count(actor: User) -> int:

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from babel import Locale
+from babel.lists import format_list
 from flask import current_app
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -200,6 +201,14 @@ NOTIFICATION_KINDS = {
     "endorsement": _l("Supporting Partner endorsement"),
     "appointment": _l("Tech Ambassador appointment"),
 }
+#: How a correction notice names the corrected fields of a signature.
+SIGNATURE_FIELD_LABELS = {
+    "signed_on": _l("Date of signature"),
+    "authority_name": _l("Signing authority"),
+    "authority_title": _l("Title of the signing authority"),
+    "note_reference": _l("Reference of the diplomatic note"),
+    "note": _l("Note"),
+}
 NAME_MAX = 120
 TITLE_MAX = 200
 ORGANISATION_MAX = 200
@@ -318,8 +327,10 @@ def notification_text(notification: DepositaryNotification) -> str:
         return _("%(state)s withdrew its signature of the Declaration on %(date)s.", state=state,
                   date=format_date(date.fromisoformat(p["date"]), "long"))
     if notification.kind == "correction":
+        labels = [str(SIGNATURE_FIELD_LABELS[f]) for f in p.get("fields", [])
+                  if f in SIGNATURE_FIELD_LABELS]
         return _("The registry entry of %(state)s was corrected (%(fields)s).", state=state,
-                  fields=", ".join(p.get("fields", [])))
+                  fields=format_list(labels, locale=str(get_locale() or "en")))
     if notification.kind == "endorsement":
         return _("%(name)s (%(country)s) endorsed the Declaration as a Supporting Partner on "
                   "%(date)s.", name=p["name"], country=territory_name(p["country"]),

@@ -28,7 +28,7 @@ from app.core.navigation import add_nav_entry
 from app.core.permissions import Role, is_signed_in, is_staff, require_staff
 from app.core.web import submit
 from app.extensions import csrf, limiter
-from app.i18n import current_language, territory_name
+from app.i18n import current_language, remember_language, show_in_language, territory_name
 from app.registry import charts, services
 from app.registry.forms import (
     ActionForm,
@@ -148,10 +148,12 @@ def apply():
 def confirm_partner(token: str):
     """The contact confirms their address; the application goes to the organisers."""
     with unit_of_work():
-        services.confirm_partner_email(token)
+        partner = services.confirm_partner_email(token)
+    # The applicant goes on in the language they applied in.
+    show_in_language(partner.locale)
     flash(_("Thank you: your address is confirmed. The TDI secretariat will review the "
             "application and write to you."), "success")
-    return redirect(url_for("registry.index"))
+    return remember_language(redirect(url_for("registry.index")), current_language())
 
 
 @bp.get("/registry/notifications")

@@ -1,0 +1,124 @@
+"""One way to say "when" to a person: a moment in the reader's zone and language, and the event's.
+
+Every e-mail, notice and reminder formats times through `format_moment`, so a member in Shanghai
+reads "18:00 Shanghai time" and, where the event keeps another clock, the event's time beside it,
+each labelled with its city. The reader comes from `for_reader(user)` (messages composed for
+someone else) or from the signed-in viewer (pages).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_skeleton, format_time, get_timezone_location
+from flask import has_request_context
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.i18n import is_valid_timezone
+
+_UNSET = object()
+# The zone of the reader a text is being composed for; a reader without a confirmed zone is
+# None (they read the event's own time), never silently UTC.
+_READER_ZONE: ContextVar[object] = ContextVar("reader_zone", default=_UNSET)
+
+
+class Reader(Protocol):
+    """Whoever a message is for: their language and (possibly unconfirmed) time zone."""
+
+    locale: str
+    timezone: str | None
+
+
+@contextmanager
+def reading_as(zone: str | None) -> Iterator[None]:
+    """Format moments for a reader in `zone` inside the block (None: a reader with no known zone)."""
+    token = _READER_ZONE.set(zone if is_valid_timezone(zone) else None)
+    try:
+        yield
+    finally:
+        _READER_ZONE.reset(token)
+
+
+@contextmanager
+def for_reader(user: Reader) -> Iterator[None]:
+    """Compose text for `user`: their language and their time zone."""
+    with force_locale(user.locale), reading_as(user.timezone):
+        yield
+
+
+def reader_zone() -> str | None:
+    """The zone of whoever the text is for: the reader set above, else the signed-in viewer's."""
+    zone = _READER_ZONE.get()
+    if zone is _UNSET:
+        if has_request_context() and getattr(current_user, "is_authenticated", False):
+            zone = current_user.timezone
+        else:
+            zone = None
+    return zone if isinstance(zone, str) and is_valid_timezone(zone) else None
+
+
+def _locale() -> str:
+    return str(get_locale() or "en")
+
+
+def zone_label(zone: str) -> str:
+    """A zone's city (or "UTC") from CLDR, in the current language."""
+    if zone in ("UTC", "Etc/UTC"):
+        return "UTC"
+    return get_timezone_location(ZoneInfo(zone), _locale(), return_city=True)
+
+
+def _date(local: datetime) -> str:
+    return format_skeleton("yMMMEd", local, locale=_locale())
+
+
+def _time(local: datetime) -> str:
+    return format_time(local, "short", locale=_locale())
+
+
+def _date_time(local: datetime) -> str:
+    """Date and time joined the way the locale joins them (CLDR's medium date-time pattern)."""
+    pattern = get_locale().datetime_formats["medium"] if get_locale() else "{1}, {0}"
+    return str(pattern).replace("'", "").format(_time(local), _date(local))
+
+
+def format_moment(moment: datetime, event_zone: str | None = None, *,
+                  zone: str | None = None) -> str:
+    """`moment` (aware, or naive UTC) for the reader, labelled; the event's time too where it differs.
+
+    "Fri, Dec 11, 2026, 6:00 PM Shanghai time (10:00 AM in Geneva, the event's time)"; the event's
+    date is repeated only when it is not the reader's date (across midnight or the date line).
+    """
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    reader = zone if is_valid_timezone(zone) else reader_zone()
+    if not is_valid_timezone(reader):
+        reader = event_zone if is_valid_timezone(event_zone) else "UTC"
+    assert reader is not None
+    mine = moment.astimezone(ZoneInfo(reader))
+    text = _("%(when)s %(city)s time", when=_date_time(mine), city=zone_label(reader))
+    if not is_valid_timezone(event_zone) or event_zone == reader:
+        return text
+    assert event_zone is not None
+    theirs = moment.astimezone(ZoneInfo(event_zone))
+    if theirs.utcoffset() == mine.utcoffset():
+        return text
+    when = _time(theirs) if theirs.date() == mine.date() else _date_time(theirs)
+    return _("%(reader_time)s (%(event_time)s in %(city)s, the event's time)", reader_time=text,
+             event_time=when, city=zone_label(event_zone))
+
+
+def format_local_span(start: datetime, end: datetime) -> str:
+    """A meeting on a local clock in the current locale's time format: "Fri 8:00 AM–9:30 AM";
+    the end's weekday is repeated when it falls on another day."""
+    day = format_skeleton("E", start, locale=_locale())
+    if end.date() == start.date():
+        return f"{day} {_time(start)}–{_time(end)}"
+    return f"{day} {_time(start)}–{format_skeleton('E', end, locale=_locale())} {_time(end)}"
