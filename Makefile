@@ -57,7 +57,8 @@ release: install messages-compile
 serve:
 	@test -x $(BIN)/gunicorn || { echo "$(BIN)/gunicorn is missing: run 'make release' first" >&2; exit 1; }
 	CARAVANSERAI_CONFIG=production PYTHONDONTWRITEBYTECODE=1 exec $(BIN)/gunicorn \
-		--worker-class gevent --workers 1 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+		--worker-class gevent --workers 1 --bind $(HOST):$(PORT) --graceful-timeout 10 \
+		--config deploy/gunicorn.conf.py --access-logfile - wsgi:app
 
 test: $(STAMP) messages-compile
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -140,7 +140,7 @@ class AppProcess:
             self.process = subprocess.Popen(
                 [str(BIN / "gunicorn"), "--worker-class", "gevent", "--workers", "1",
                  "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", str(self.graceful_timeout),
-                 "--access-logfile", "-", "wsgi:app"],
+                 "--config", "deploy/gunicorn.conf.py", "--access-logfile", "-", "wsgi:app"],
                 cwd=ROOT, env=self.env, stdout=output, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

@@ -39,7 +39,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
         # BASE_URL is another name on purpose: the page's own origin must be recognised from the
         # Host (with its port) and X-Forwarded-Proto that nginx passes on.
         envs = [app_env(url, redis_url, folder / "instance", port,
-                        BASE_URL="https://caravanserai.example") for port in ports]
+                        BASE_URL="https://caravanserai.example",
+                        LOGIN_RATE_LIMIT="1000 per minute") for port in ports]
         for env in envs:
             env["SOCKETIO_CHANNEL"] = envs[0]["SOCKETIO_CHANNEL"]
         flask(envs[0], "db", "upgrade")  # the release step
@@ -50,7 +51,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
             for process in processes:
                 process.start()
             proxy.start()
-            yield {"nginx": proxy, "processes": processes, "folder": folder, **world}
+            sessions: list[requests.Session] = []
+            yield {"nginx": proxy, "processes": processes, "folder": folder,
+                   "sessions": sessions, **world}
+            for session in sessions:
+                session.close()
         finally:
             proxy.stop()
             for process in processes:
@@ -61,6 +66,7 @@ def https_session(stack: dict) -> requests.Session:
     session = requests.Session()
     session.trust_env = False  # else REQUESTS_CA_BUNDLE overrides the test certificate
     session.verify = str(stack["nginx"].cert)
+    stack["sessions"].append(session)  # closed with the stack: no unclosed TLS sockets
     return session
 
 
@@ -172,3 +178,67 @@ def test_a_message_crosses_processes_through_the_proxy(stack: dict) -> None:
     while len(stack["nginx"].websocket_upstreams()) < before + 2 and time.monotonic() < deadline:
         time.sleep(0.1)
     assert len(set(stack["nginx"].websocket_upstreams()[before:])) == 2
+
+
+def open_rooms_socket(stack: dict, cookie: str) -> websocket.WebSocket:
+    """A raw Engine.IO websocket through nginx, connected to the /rooms namespace."""
+    url = stack["nginx"].base.replace("https://", "wss://") + "/socket.io/?EIO=4&transport=websocket"
+    connection = websocket.create_connection(url, cookie=cookie, timeout=10,
+                                             sslopt={"ca_certs": str(stack["nginx"].cert)})
+    assert connection.recv().startswith("0{")
+    connection.send("40/rooms,")
+    assert connection.recv().startswith("40/rooms,")
+    return connection
+
+
+def wait_closed(connections: list[websocket.WebSocket], deadline: float) -> list[float | None]:
+    """When the server dropped each connection (None: still open), reading all of them in turn
+    and answering pings and closes, as browsers do."""
+    closed: list[float | None] = [None] * len(connections)
+    while time.monotonic() < deadline and None in closed:
+        for n, connection in enumerate(connections):
+            if closed[n] is not None:
+                continue
+            try:
+                frame = connection.recv()
+            except websocket.WebSocketTimeoutException:
+                continue
+            except (websocket.WebSocketConnectionClosedException, OSError):
+                closed[n] = time.monotonic()
+                continue
+            if frame == "2":
+                connection.send("3")
+            elif not frame:
+                closed[n] = time.monotonic()
+    return closed
+
+
+def test_a_restarted_process_hands_its_sockets_over_quickly(stack: dict) -> None:
+    first = stack["processes"][0]
+    session = sign_in(stack, stack["users"][1]["email"])
+    cookie = "; ".join(f"{k}={v}" for k, v in session.cookies.items())
+    connections = [open_rooms_socket(stack, cookie) for _ in range(4)]
+    drains: list[float] = []
+    try:
+        for connection in connections:
+            connection.settimeout(0.05)
+        stopped = time.monotonic()
+        # SIGTERM, as `systemctl restart caravanserai@PORT` sends it, while the clients listen
+        # (and answer the close, as browsers do).
+        stopping = threading.Thread(target=lambda: drains.append(first.stop()))
+        stopping.start()
+        closed = wait_closed(connections, stopped + 5)
+        stopping.join()
+        dropped = [t for t in closed if t is not None]
+        assert dropped, "least_conn put no socket on the stopped process"
+        assert max(dropped) - stopped < 3
+        # deploy/gunicorn.conf.py drops the sockets instead of holding them for the whole
+        # graceful timeout, so the process is gone well before it.
+        assert drains[0] < first.graceful_timeout / 2, drains
+        # Reconnecting through nginx reaches the remaining process at once.
+        for _ in dropped:
+            open_rooms_socket(stack, cookie).close()
+    finally:
+        for connection in connections:
+            connection.shutdown()  # close() skips the socket of a connection the server dropped
+        first.start()
