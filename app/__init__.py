@@ -42,9 +42,11 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
 def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (complete metadata before anything queries)
     from app.accounts.services import load_session_user
+    from app.core.db import configure_engine
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio, talisman
     from app.i18n import select_locale, select_timezone
 
+    configure_engine(app.config)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)

@@ -9,12 +9,14 @@ from app.accounts import services as accounts
 from app.core.db import unit_of_work
 from app.core.errors import DomainError
 from app.core.permissions import Role
+from app.notifications import cli as notifications_cli
 
 
 def register(app: Flask) -> None:
     """Attach the command groups to the app."""
     app.cli.add_command(users)
     app.cli.add_command(demo)
+    notifications_cli.register(app)
 
 
 @click.group()
