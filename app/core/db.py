@@ -122,6 +122,16 @@ def _sqlite_begin(connection: Any) -> None:
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _WRITE_INTENT.get() else "BEGIN")
         connection.info["immediate"] = _WRITE_INTENT.get()
+        connection.info["wrote"] = False
+
+
+_READS = ("SELECT", "PRAGMA", "BEGIN", "SAVEPOINT", "RELEASE", "WITH")
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _sqlite_note_writes(connection: Any, cursor: Any, statement: str, *args: Any) -> None:
+    if connection.dialect.name == "sqlite" and not statement.lstrip()[:9].upper().startswith(_READS):
+        connection.info["wrote"] = True
 
 
 # SQLite: "database is locked"/"database table is locked"; PostgreSQL: serialization failure,
@@ -142,15 +152,16 @@ def is_contention(error: BaseException) -> bool:
 def _end_read_transaction(session: Session) -> None:
     """On SQLite, end a read transaction left open before the unit of work (loading the member).
 
-    It began DEFERRED; writing from it could meet a newer snapshot and fail at once. A session
-    joined to an outer connection (the test suite's rolled-back transaction) has nothing to restart.
+    It began DEFERRED; writing from it could meet a newer snapshot and fail at once. Only a
+    transaction that has read and written nothing is ended (its objects reload). A session joined to an outer connection (the test suite's rolled-back transaction) has nothing to restart.
     """
     if session.bind is not None and isinstance(session.bind, Connection):
         return
     if not session.in_transaction() or session.new or session.dirty or session.deleted:
         return
     connection = session.connection()
-    if connection.dialect.name == "sqlite" and not connection.info.get("immediate"):
+    info = connection.info
+    if connection.dialect.name == "sqlite" and not info.get("immediate") and not info.get("wrote"):
         session.rollback()
 
 
