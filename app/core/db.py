@@ -149,6 +149,25 @@ def is_contention(error: BaseException) -> bool:
     return getattr(original, "sqlstate", None) in _PG_RETRY_STATES
 
 
+def end_idle_transaction() -> None:
+    """On SQLite, end the current transaction if it has written nothing (its objects reload).
+
+    For slow CPU work inside a unit of work (a password hash takes about a second): the
+    embedded database has one write lock, and holding it while hashing would queue every other
+    writer behind the hash. On PostgreSQL, reads lock nothing, so this does nothing there.
+    """
+    from app.extensions import db
+
+    session = db.session()
+    if session.bind is not None and isinstance(session.bind, Connection):
+        return
+    if not session.in_transaction() or session.new or session.dirty or session.deleted:
+        return
+    connection = session.connection()
+    if connection.dialect.name == "sqlite" and not connection.info.get("wrote"):
+        session.rollback()
+
+
 def _end_read_transaction(session: Session) -> None:
     """On SQLite, end a read transaction left open before the unit of work (loading the member).
 
