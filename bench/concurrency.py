@@ -57,12 +57,14 @@ class DevServer:
                          "ROOMS_RATE_LIMIT": "100000/1 second", "PYTHONUNBUFFERED": "1"})
         self.env.pop("REDIS_URL", None)
         self.log = log
+        self.output: Any = None
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> DevServer:
-        output = self.log.open("ab") if self.log else subprocess.DEVNULL
+        self.output = self.log.open("ab") if self.log else None
         self.process = subprocess.Popen([sys.executable, "wsgi.py"], cwd=ROOT, env=self.env,
-                                        stdout=output, stderr=subprocess.STDOUT)
+                                        stdout=self.output or subprocess.DEVNULL,
+                                        stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -82,6 +84,8 @@ class DevServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self.output is not None:
+            self.output.close()
 
 
 @contextmanager
@@ -144,9 +148,10 @@ def sign_in_at_once(base: str, emails: list[str]) -> list[tuple[bool, float, Any
     def post(index: int, state: tuple[requests.Session, str]) -> tuple[bool, float, Any]:
         http, token = state
         start = time.perf_counter()
-        response = http.post(f"{base}/login", data={"email": emails[index], "password": PASSWORD,
-                                                     "csrf_token": token},
-                             allow_redirects=False, timeout=120)
+        with http:
+            response = http.post(f"{base}/login", data={"email": emails[index], "password": PASSWORD,
+                                                         "csrf_token": token},
+                                 allow_redirects=False, timeout=120)
         elapsed = time.perf_counter() - start
         if response.status_code != 302:
             return False, elapsed, f"HTTP {response.status_code}"
