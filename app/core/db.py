@@ -96,6 +96,14 @@ def _drop_after_rollback(session: Session, previous_transaction: Any) -> None:
 # at once; units of work begin IMMEDIATE so a writer takes the write lock before it reads, and two
 # writers queue instead of deadlocking on an upgrade from a read lock.
 _WRITE_INTENT: ContextVar[bool] = ContextVar("caravanserai_write_intent", default=False)
+# Units of work committed in this context: a request may be run again on contention only if it
+# has committed nothing yet.
+_COMMITS: ContextVar[int] = ContextVar("caravanserai_commits", default=0)
+
+
+def commits_so_far() -> int:
+    """How many units of work have committed in the current context (request, event, command)."""
+    return _COMMITS.get()
 
 
 def configure_engine(config: dict[str, Any]) -> None:
@@ -200,9 +208,11 @@ def unit_of_work() -> Iterator[Session]:
         _end_read_transaction(session())
         yield session
         session.commit()
+        _COMMITS.set(_COMMITS.get() + 1)
     except DomainError as error:
         if error.persist:
             session.commit()
+            _COMMITS.set(_COMMITS.get() + 1)
         else:
             session.rollback()
         raise
@@ -238,8 +248,9 @@ def retry_on_busy(action: Callable[[], T], attempts: int = RETRY_ATTEMPTS) -> T:
     for attempt in range(1, attempts + 1):
         try:
             return action()
-        except ServiceBusy:
-            if attempt == attempts:
+        except ServiceBusy as busy:
+            if attempt == attempts or busy.final:
+                busy.final = True
                 raise
             log.warning("database busy, attempt %d of %d", attempt, attempts)
             time.sleep(random.uniform(0.05, 0.2) * attempt)  # noqa: S311 - jitter, not a secret

@@ -73,3 +73,5 @@ class ServiceBusy(DomainError):
     status = 503
     code = "busy"
     default_message = _l("Many people are acting at this moment. Nothing was changed: please try again.")
+    # Set once the retries are spent, so an outer retry does not start over.
+    final = False

@@ -13,7 +13,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from app.core.db import is_contention, run_in_transaction
+from app.core.db import commits_so_far, is_contention, retry_on_busy, run_in_transaction
 from app.core.errors import DomainError, ServiceBusy
 
 T = TypeVar("T")
@@ -58,8 +58,34 @@ def error_response(status: int, message: str | None = None, code: str | None = N
                            message=text), status
 
 
+def retry_busy_requests(app: Flask) -> None:
+    """Run a view again when its unit of work met contention, if it had committed nothing yet.
+
+    Views that own a unit of work directly (`with unit_of_work():`) get the same bounded retry as
+    forms going through `submit()`; the form data is already parsed, so running again is cheap.
+    """
+    dispatch = app.dispatch_request
+
+    def dispatch_with_retry():  # type: ignore[no-untyped-def]
+        committed = commits_so_far()
+        return retry_on_busy(lambda: _guarded(dispatch, committed))
+
+    app.dispatch_request = dispatch_with_retry  # type: ignore[method-assign]
+
+
+def _guarded(dispatch: Callable[[], T], committed: int) -> T:
+    try:
+        return dispatch()
+    except ServiceBusy as busy:
+        if commits_so_far() != committed:
+            busy.final = True  # part of the request is stored: running it again would repeat it
+        raise
+
+
 def register_error_handlers(app: Flask) -> None:
     """Map domain errors, CSRF failures and HTTP errors to translated pages."""
+
+    retry_busy_requests(app)
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):  # type: ignore[no-untyped-def]
