@@ -47,10 +47,12 @@ def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (complete metadata before anything queries)
     from app.accounts.services import load_session_user
     from app.core import assets
+    from app.core.db import configure_engine
     from app.core.deployment import socket_origin_check, trust_proxies, websocket_source
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio, talisman
     from app.i18n import select_locale, select_timezone
 
+    configure_engine(app.config)
     db.init_app(app)
     assets.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)

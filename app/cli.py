@@ -8,9 +8,10 @@ import click
 from flask import Flask, current_app
 
 from app.accounts import services as accounts
-from app.core.db import unit_of_work
+from app.core.db import run_in_transaction
 from app.core.errors import DomainError
 from app.core.permissions import Role
+from app.notifications import cli as notifications_cli
 from config import PUBLISHED_DEMO_PASSWORD
 
 
@@ -18,6 +19,7 @@ def register(app: Flask) -> None:
     """Attach the command groups to the app."""
     app.cli.add_command(users)
     app.cli.add_command(demo)
+    notifications_cli.register(app)
 
 
 @click.group()
@@ -37,9 +39,8 @@ def create_user(email: str, display_name: str, role: str, password: str, locale:
                 timezone: str) -> None:
     """Create an account, the first administrator for instance."""
     try:
-        with unit_of_work():
-            user = accounts.create_user(email, display_name, password, role=Role(role),
-                                        locale=locale, timezone=timezone)
+        user = run_in_transaction(lambda: accounts.create_user(
+            email, display_name, password, role=Role(role), locale=locale, timezone=timezone))
     except DomainError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"created {user.role} {user.email} (id {user.id})")

@@ -17,7 +17,7 @@ from app.matchmaking.models import (
     MeetingRequest,
     Participation,
 )
-from app.notifications.models import Notice
+from app.notifications.models import Notice, OutboxMail
 from app.registry.models import (
     Appointment,
     CommitmentReport,
@@ -43,4 +43,4 @@ __all__ = ["Appointment", "CommitmentReport", "DepositaryNotification", "Notific
            "Partner", "Signature", "AgendaSession", "AuditEvent", "CalendarToken", "Convening", "Registration", "SessionSpeaker", "GroupingMembership", "Invitation", "Nation", "Notice", "User",
            "Mention", "Message", "MessageRevision", "Report", "Room", "RoomEvent", "RoomMember",
            "SearchToken", "BilateralSlot", "MatchProfile", "MatchSettings", "MeetingFeedback",
-           "MeetingRequest", "Participation"]
+           "MeetingRequest", "Participation", "OutboxMail"]

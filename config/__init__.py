@@ -41,6 +41,7 @@ class Config:
     PRODUCTION = False
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", _sqlite_default())
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLITE_BUSY_TIMEOUT = float(_env("SQLITE_BUSY_TIMEOUT", "15") or 15)  # seconds a writer waits
     REDIS_URL = _env("REDIS_URL")
     HOST = _env("HOST", "127.0.0.1")
     PORT = _env_int("PORT", 5000)
@@ -53,6 +54,13 @@ class Config:
     MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
     MAIL_DEFAULT_SENDER = _env("MAIL_DEFAULT_SENDER", "Caravanserai <no-reply@caravanserai.example>")
     MAIL_SUPPRESS_SEND = _env_bool("MAIL_SUPPRESS_SEND", False)
+    # after_commit: send right after the change commits (development); worker: only `flask mail
+    # worker` / `flask mail send-queued` send (production). Either way the mail is stored first.
+    MAIL_DELIVERY = _env("MAIL_DELIVERY", "after_commit")
+    MAIL_MESSAGE_ID_DOMAIN = _env("MAIL_MESSAGE_ID_DOMAIN")  # default: the host of BASE_URL
+    MAIL_MAX_ATTEMPTS = _env_int("MAIL_MAX_ATTEMPTS", 8)
+    MAIL_RETRY_BASE = _env_int("MAIL_RETRY_BASE", 60)  # seconds; doubles after each failure
+    MAIL_KEEP_SENT_DAYS = _env_int("MAIL_KEEP_SENT_DAYS", 14)
 
     BABEL_DEFAULT_LOCALE = _env("DEFAULT_LOCALE", "en")
     BABEL_DEFAULT_TIMEZONE = _env("DEFAULT_TIMEZONE", "UTC")
@@ -124,6 +132,7 @@ class ProductionConfig(Config):
     SOCKETIO_ASYNC_MODE = _env("SOCKETIO_ASYNC_MODE", "gevent")
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")
     PRODUCTION = True
+    MAIL_DELIVERY = _env("MAIL_DELIVERY", "worker")
 
     @classmethod
     def check(cls) -> None:

@@ -141,6 +141,7 @@ def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
     application = create_app("testing", {
         "SQLALCHEMY_DATABASE_URI": url,
         "MAIL_PORT": smtp_server[0],
+        "TEST_SMTP_PORT": smtp_server[0],
         "SERVER_NAME": None,
     })
     with application.app_context():

@@ -18,7 +18,7 @@ from app.accounts.passwords import (
     needs_rehash,
     verify_password,
 )
-from app.core.db import utcnow
+from app.core.db import end_idle_transaction, utcnow
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from app.core.permissions import Role, require_admin, require_signed_in, require_staff
 from app.extensions import db
@@ -204,13 +204,15 @@ def authenticate(email: str, password: str) -> User:
         raise invalid from None
     user = get_user_by_email(email)
     now = utcnow()
+    stored_hash = user.password_hash if user is not None else None
+    end_idle_transaction()  # the hash takes about a second: not under SQLite's write lock
+    correct = verify_password(stored_hash, password)
     if user is None:
-        verify_password(None, password)
         raise invalid
     if user.locked_until is not None and user.locked_until > now:
         raise RateLimited(_l("Too many failed attempts. Try again in a few minutes."),
                           code="login_locked", persist=True)
-    if not verify_password(user.password_hash, password):
+    if not correct:
         user.failed_logins += 1
         if user.failed_logins >= LOCKOUT_THRESHOLD:
             step = user.failed_logins - LOCKOUT_THRESHOLD

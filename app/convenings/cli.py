@@ -6,7 +6,7 @@ import click
 from flask import Blueprint
 
 from app.convenings import services
-from app.core.db import unit_of_work
+from app.core.db import run_in_transaction
 
 bp = Blueprint("convenings_cli", __name__, cli_group="convenings")
 
@@ -14,6 +14,5 @@ bp = Blueprint("convenings_cli", __name__, cli_group="convenings")
 @bp.cli.command("send-reminders")
 def send_reminders() -> None:
     """Remind participants of convenings starting within a day (each participant once)."""
-    with unit_of_work():
-        sent = services.send_reminders()
+    sent = run_in_transaction(services.send_reminders)
     click.echo(f"reminders sent: {sent}")

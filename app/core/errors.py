@@ -65,3 +65,13 @@ class RateLimited(DomainError):
     status = 429
     code = "rate_limited"
     default_message = _l("Too many attempts. Please wait a moment and try again.")
+
+
+class ServiceBusy(DomainError):
+    """Other writers held the database for longer than the retries waited; nothing was changed."""
+
+    status = 503
+    code = "busy"
+    default_message = _l("Many people are acting at this moment. Nothing was changed: please try again.")
+    # Set once the retries are spent, so an outer retry does not start over.
+    final = False

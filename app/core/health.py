@@ -76,8 +76,21 @@ def check_redis() -> None:
         client.close()
 
 
+def check_outbox() -> dict[str, float]:
+    """The e-mail outbox's backlog (due unsent mails, age of the oldest): reported, never fatal."""
+    from app.notifications import outbox_backlog
+
+    try:
+        backlog = outbox_backlog()
+    finally:
+        db.session.rollback()
+    return {"due": backlog.due, "oldest_age_seconds": round(backlog.oldest_age_seconds, 1)}
+
+
 def init_app(app: Flask) -> None:
-    """The checks every instance needs: the database, and Redis when one is configured."""
+    """The checks every instance needs: the database, Redis when one is configured, and the
+    e-mail outbox's backlog (reported only: a slow SMTP server must not take the site down)."""
     add_check(app, "database", check_database)
     if app.config.get("REDIS_URL"):
         add_check(app, "redis", check_redis)
+    add_check(app, "outbox", check_outbox, critical=False)

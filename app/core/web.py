@@ -13,8 +13,8 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from app.core.db import unit_of_work
-from app.core.errors import DomainError
+from app.core.db import commits_so_far, is_contention, retry_on_busy, run_in_transaction
+from app.core.errors import DomainError, ServiceBusy
 
 T = TypeVar("T")
 
@@ -27,6 +27,7 @@ ERROR_TITLES = {
     413: _l("The upload is too large"),
     429: _l("Too many requests"),
     500: _l("Something went wrong on our side"),
+    503: _l("The platform is busy"),
 }
 ERROR_TEXTS = {
     400: _l("Please check what you sent and try again."),
@@ -37,6 +38,7 @@ ERROR_TEXTS = {
     413: _l("Send a smaller file."),
     429: _l("Please wait a moment before trying again."),
     500: _l("The error has been logged. Please try again in a few minutes."),
+    503: _l("Many people are acting at this moment. Nothing was changed: please try again."),
 }
 
 
@@ -56,8 +58,34 @@ def error_response(status: int, message: str | None = None, code: str | None = N
                            message=text), status
 
 
+def retry_busy_requests(app: Flask) -> None:
+    """Run a view again when its unit of work met contention, if it had committed nothing yet.
+
+    Views that own a unit of work directly (`with unit_of_work():`) get the same bounded retry as
+    forms going through `submit()`; the form data is already parsed, so running again is cheap.
+    """
+    dispatch = app.dispatch_request
+
+    def dispatch_with_retry():  # type: ignore[no-untyped-def]
+        committed = commits_so_far()
+        return retry_on_busy(lambda: _guarded(dispatch, committed))
+
+    app.dispatch_request = dispatch_with_retry  # type: ignore[method-assign]
+
+
+def _guarded(dispatch: Callable[[], T], committed: int) -> T:
+    try:
+        return dispatch()
+    except ServiceBusy as busy:
+        if commits_so_far() != committed:
+            busy.final = True  # part of the request is stored: running it again would repeat it
+        raise
+
+
 def register_error_handlers(app: Flask) -> None:
     """Map domain errors, CSRF failures and HTTP errors to translated pages."""
+
+    retry_busy_requests(app)
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):  # type: ignore[no-untyped-def]
@@ -73,6 +101,10 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):  # type: ignore[no-untyped-def]
+        if is_contention(error):
+            # A write outside a unit of work (none should be) met another writer: still not a 500.
+            app.logger.warning("database busy outside a unit of work")
+            return error_response(503, code=ServiceBusy.code)
         app.logger.exception("unhandled error")
         return error_response(500)
 
@@ -94,12 +126,17 @@ def flash_errors(form: FlaskForm) -> None:
 
 
 def submit(form: FlaskForm, action: Callable[[], T]) -> T | None:
-    """Run `action` in its own transaction when the form validates; None (errors shown) otherwise."""
+    """Run `action` in its own transaction when the form validates; None (errors shown) otherwise.
+
+    Contention with other writers runs the action again; when it outlasts the retries, `ServiceBusy`
+    goes on to the 503 page rather than beside a field.
+    """
     if not form.validate_on_submit():
         return None
     try:
-        with unit_of_work():
-            return action()
+        return run_in_transaction(action)
+    except ServiceBusy:
+        raise
     except DomainError as error:
         attach_error(form, error)
         return None

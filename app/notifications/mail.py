@@ -1,20 +1,25 @@
-"""Outgoing e-mail: composed in the recipient's language, sent only after the transaction commits."""
+"""Outgoing e-mail: composed in the recipient's language and stored in the outbox with the change.
+
+`queue_email` never talks to SMTP. The stored message goes out after commit (MAIL_DELIVERY
+`after_commit`, development and tests) or from `flask mail worker` / `flask mail send-queued`
+(`worker`, production); see app/notifications/outbox.py.
+"""
 
 from __future__ import annotations
 
-import logging
-import smtplib
+import html
+import re
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import format_datetime, make_msgid
+from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 from flask_babel import force_locale
 
-from app.core.db import on_commit
+from app.core.db import on_commit, utcnow
 from app.extensions import db
-
-log = logging.getLogger(__name__)
+from app.notifications.models import MailStatus, OutboxMail
 
 
 @dataclass(frozen=True)
@@ -36,49 +41,75 @@ def render_email(template: str, locale: str, **context: object) -> tuple[str, st
     return subject, body
 
 
-def queue_email(to: str, template: str, locale: str, *, attachments: tuple[Attachment, ...] = (),
-                **context: object) -> None:
-    """Compose an e-mail now and send it once the current transaction commits."""
+_URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+def text_to_html(body: str, locale: str) -> str:
+    """The HTML alternative: the plain text itself, escaped, with paragraphs and live links."""
+    from app.i18n import text_direction
+
+    with force_locale(locale):
+        direction = text_direction()
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", body.strip()):
+        escaped = html.escape(block)
+        linked = _URL.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', escaped)
+        paragraphs.append("<p>" + linked.replace("\n", "<br>\n") + "</p>")
+    return (f'<!DOCTYPE html>\n<html lang="{html.escape(locale)}" dir="{direction}">'
+            '<head><meta charset="utf-8"></head>\n<body>\n' + "\n".join(paragraphs) + "\n</body></html>\n")
+
+
+def message_id_domain() -> str:
+    """MAIL_MESSAGE_ID_DOMAIN, else the host of BASE_URL."""
+    config = current_app.config
+    return config.get("MAIL_MESSAGE_ID_DOMAIN") or urlsplit(config["BASE_URL"]).hostname or "localhost"
+
+
+def compose(to: str, template: str, locale: str, *, attachments: tuple[Attachment, ...] = (),
+            list_unsubscribe: str | None = None, **context: object) -> EmailMessage:
+    """The whole message: headers, plain text and HTML alternatives, attachments."""
     subject, body = render_email(template, locale, **context)
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     message["To"] = to
     message["Subject"] = subject
-    message["Message-ID"] = make_msgid(domain="caravanserai.example")
+    message["Date"] = format_datetime(utcnow())
+    message["Message-ID"] = make_msgid(domain=message_id_domain())
+    # Every mail of the platform is written by the platform, never by a person (RFC 3834).
+    message["Auto-Submitted"] = "auto-generated"
+    if list_unsubscribe:
+        message["List-Unsubscribe"] = f"<{list_unsubscribe}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(body)
+    message.add_alternative(text_to_html(body, locale), subtype="html")
     for item in attachments:
         message.add_attachment(item.content, maintype=item.maintype, subtype=item.subtype,
                                filename=item.filename, params=item.params)
-    # set_content() and add_attachment() move content headers into the parts, so the language
-    # goes on last.
+    # set_content(), add_alternative() and add_attachment() move content headers into the
+    # parts, so the language goes on last.
     message["Content-Language"] = locale
-    settings = _smtp_settings()
-    on_commit(db.session(), lambda: send_message(message, settings))
+    return message
 
 
-def _smtp_settings() -> dict[str, object]:
-    config = current_app.config
-    return {
-        "host": config["MAIL_SERVER"],
-        "port": config["MAIL_PORT"],
-        "username": config["MAIL_USERNAME"],
-        "password": config["MAIL_PASSWORD"],
-        "tls": config["MAIL_USE_TLS"],
-        "suppress": config["MAIL_SUPPRESS_SEND"],
-    }
+def queue_email(to: str, template: str, locale: str, *, attachments: tuple[Attachment, ...] = (),
+                list_unsubscribe: str | None = None, **context: object) -> OutboxMail:
+    """Compose an e-mail and store it in the outbox, in the current transaction."""
+    message = compose(to, template, locale, attachments=attachments,
+                      list_unsubscribe=list_unsubscribe, **context)
+    now = utcnow()
+    # SMTP wants CRLF line ends, and smtplib sends stored bytes as they are.
+    raw = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+    mail = OutboxMail(message=raw, to_address=to[:320], subject=str(message["Subject"])[:500],
+                      template=template[:100], status=MailStatus.PENDING,
+                      attempts=0, created_at=now, next_attempt_at=now)
+    session = db.session()
+    session.add(mail)
+    session.flush()
+    if current_app.config.get("MAIL_DELIVERY", "after_commit") == "after_commit":
+        from app.notifications.outbox import deliver_after_commit
 
-
-def send_message(message: EmailMessage, settings: dict[str, object]) -> None:
-    """Hand one message to the SMTP server; a failure is logged, never raised into the request."""
-    if settings["suppress"]:
-        log.info("mail suppressed: %s to %s", message["Subject"], message["To"])
-        return
-    try:
-        with smtplib.SMTP(str(settings["host"]), int(settings["port"]), timeout=10) as smtp:  # type: ignore[call-overload]
-            if settings["tls"]:
-                smtp.starttls()
-            if settings["username"]:
-                smtp.login(str(settings["username"]), str(settings["password"]))
-            smtp.send_message(message)
-    except (OSError, smtplib.SMTPException):
-        log.exception("could not send mail %s to %s", message["Subject"], message["To"])
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        bind = session.bind
+        mail_id = mail.id
+        on_commit(session, lambda: deliver_after_commit(app, bind, mail_id))
+    return mail

@@ -6,17 +6,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from app.accounts.models import User
 from app.core.db import utcnow
-from app.core.errors import NotFound
-from app.core.permissions import require_signed_in
+from app.core.errors import Conflict, NotFound
+from app.core.permissions import require_signed_in, require_staff
 from app.extensions import db
 from app.i18n.moments import for_reader, reading_as
 from app.notifications.mail import Attachment, queue_email
-from app.notifications.models import Notice
+from app.notifications.models import MailStatus, Notice, OutboxMail
 
 Renderer = Callable[[dict[str, Any]], str]
 _RENDERERS: dict[str, Renderer] = {}
@@ -84,3 +85,30 @@ def mark_read(actor: User, notice_id: int | None = None) -> int:
             raise NotFound()
         query = query.where(Notice.id == notice_id)
     return db.session.execute(query.values(read_at=utcnow())).rowcount or 0
+
+
+# --- The e-mail outbox, for organisers --------------------------------------------------------
+
+OUTBOX_PAGE_SIZE = 200
+
+
+def list_undelivered_mail(actor: User, *, limit: int = OUTBOX_PAGE_SIZE) -> list[OutboxMail]:
+    """Mails that failed or still wait to go out, oldest first (organisers and administrators)."""
+    require_staff(actor)
+    return list(db.session.scalars(select(OutboxMail).where(
+        OutboxMail.status.in_([MailStatus.FAILED, MailStatus.PENDING, MailStatus.SENDING]))
+        .order_by(OutboxMail.status, OutboxMail.id).limit(limit)))
+
+
+def retry_mail(actor: User, mail_id: int) -> OutboxMail:
+    """Put a failed (or waiting) mail back in line to go out at the next pass."""
+    require_staff(actor)
+    mail = db.session.get(OutboxMail, mail_id) if 0 < mail_id < 2**31 else None
+    if mail is None:
+        raise NotFound()
+    if mail.status not in (MailStatus.FAILED, MailStatus.PENDING):
+        raise Conflict(_l("This e-mail has already been sent or is being sent."), code="mail_not_retryable")
+    mail.status, mail.next_attempt_at = MailStatus.PENDING, utcnow()
+    if mail.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+        mail.attempts = current_app.config["MAIL_MAX_ATTEMPTS"] - 1
+    return mail

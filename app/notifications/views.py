@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from app.core.db import unit_of_work
+from app.core.db import run_in_transaction, unit_of_work
 from app.notifications import services
 
 bp = Blueprint("notifications", __name__)
@@ -35,3 +36,22 @@ def read_all():
 def notice_count() -> dict[str, object]:
     return {"unread_notices": lambda: services.unread_count(current_user)
             if current_user.is_authenticated else 0}
+
+
+@bp.get("/mail/outbox")
+@login_required
+def outbox():
+    """Organisers: e-mails that failed or wait to go out."""
+    return render_template("notifications/outbox.html", form=FlaskForm(),
+                           mails=services.list_undelivered_mail(current_user))
+
+
+@bp.post("/mail/outbox/<int:mail_id>/retry")
+@login_required
+def retry_mail(mail_id: int):
+    """Organisers: send a failed e-mail again at the next pass."""
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    run_in_transaction(lambda: services.retry_mail(current_user, mail_id))
+    flash(_("The e-mail will be sent again at the next pass."), "success")
+    return redirect(url_for("notifications.outbox"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask import Blueprint
 
-from app.core.db import unit_of_work
+from app.core.db import run_in_transaction
 from app.core.errors import DomainError
 from app.registry import services
 
@@ -16,8 +16,7 @@ bp = Blueprint("nations_cli", __name__, cli_group="nations")
 def load() -> None:
     """Load or refresh the UN member and observer States and their groupings."""
     try:
-        with unit_of_work():
-            report = services.load_nations()
+        report = run_in_transaction(services.load_nations)
     except DomainError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"nations: {report.created} created, {report.updated} updated, "

@@ -312,7 +312,8 @@ def issue_notification(actor: User | None, kind: str, *, nation: Nation | None =
         queue_email(subscription.email, "email/registry_notification", subscription.locale,
                     notification=notification, notification_text=notification_text,
                     link=f"{base}/registry/notifications#n{notification.id}",
-                    unsubscribe=f"{base}/registry/subscriptions/{subscription.token}/unsubscribe")
+                    unsubscribe=(unsubscribe := f"{base}/registry/subscriptions/{subscription.token}/unsubscribe"),
+                    list_unsubscribe=unsubscribe)
     return notification
 
 
@@ -673,6 +674,11 @@ def confirm_subscription(token: str) -> NotificationSubscription:
     if subscription.confirmed_at is None:
         subscription.confirmed_at = utcnow()
     return subscription
+
+
+def subscription_for(token: str) -> NotificationSubscription:
+    """The subscription a link's token names; NotFound otherwise."""
+    return _subscription(token)
 
 
 def unsubscribe(token: str) -> str:

@@ -221,7 +221,11 @@ def confirm_subscription(token: str):
 @bp.route("/registry/subscriptions/<token>/unsubscribe", methods=["GET", "POST"])
 @csrf.exempt  # mail clients' one-click POST carries no form token; the secret URL is the proof
 def unsubscribe(token: str):
-    """One click stops the notifications (also answers RFC 8058 one-click POSTs)."""
+    """GET asks to confirm (link scanners follow links); POST stops the notifications, also as an
+    RFC 8058 one-click POST from the mail client."""
+    if request.method == "GET":
+        services.subscription_for(token)
+        return render_template("registry/unsubscribe_confirm.html", token=token)
     with unit_of_work():
         email = services.unsubscribe(token)
     return render_template("registry/unsubscribed.html", email=email)

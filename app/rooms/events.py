@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_socketio import Namespace, emit, join_room, leave_room
 
-from app.core.db import unit_of_work
+from app.core.db import retry_on_busy, unit_of_work
 from app.core.errors import DomainError, Invalid
 from app.core.realtime import refuse_anonymous
 from app.extensions import db, socketio
@@ -58,7 +58,7 @@ def handler(function: Handler) -> Handler:
             end_read()
             if function.__name__ in _WRITES:
                 services.check_rate(member_id)
-            return function(self, data)
+            return retry_on_busy(lambda: function(self, data))
         except DomainError as error:
             return error_ack(error)
         except Exception:

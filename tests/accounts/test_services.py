@@ -58,7 +58,7 @@ def test_invitation_is_signed_single_use_and_creates_the_account(session, make_u
                                             locale="fr", nation_iso2="SN")
     assert invitation.email == "new.ambassador@example.org"
     [message] = mailbox.to("new.ambassador@example.org")
-    assert token in message.get_content()
+    assert token in message.get_body(("plain",)).get_content()
     assert message["Content-Language"] == "fr"
 
     with unit_of_work():

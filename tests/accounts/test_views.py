@@ -69,7 +69,7 @@ def test_invitation_flow_through_the_pages(client, login_as, session, mailbox) -
         "locale": "es", "csrf_token": csrf_token(client, "/admin/invitations/new")})
     assert response.status_code == 302
     [message] = mailbox.to("guest@example.org")
-    link = re.search(r"http://\S+/invitations/(\S+)", message.get_content()).group(1)
+    link = re.search(r"http://\S+/invitations/(\S+)", message.get_body(("plain",)).get_content()).group(1)
     client.post("/logout", data={"csrf_token": csrf_token(client, "/profile")})
 
     page = client.get(f"/invitations/{link}")

@@ -41,10 +41,10 @@ def app_checking_redis(tmp_path, url: str) -> Flask:
 def test_redis_is_checked_only_when_configured() -> None:
     bare = Flask(__name__)
     health.init_app(bare)
-    assert set(bare.extensions[health.EXTENSION]) == {"database"}
+    assert set(bare.extensions[health.EXTENSION]) == {"database", "outbox"}
     bare.config["REDIS_URL"] = "redis://127.0.0.1:6379/0"
     health.init_app(bare)
-    assert set(bare.extensions[health.EXTENSION]) == {"database", "redis"}
+    assert set(bare.extensions[health.EXTENSION]) == {"database", "redis", "outbox"}
 
 
 def test_readiness_fails_when_redis_is_unreachable(tmp_path) -> None:
@@ -93,3 +93,16 @@ def test_a_feature_adds_a_check_and_a_non_critical_failure_is_only_reported(tmp_
 
     health.add_check(app, "backlog", overloaded)
     assert app.test_client().get("/readyz").status_code == 503
+
+
+def test_readiness_reports_the_outbox_backlog_without_failing(client, session, monkeypatch) -> None:
+    from app.notifications.mail import queue_email
+
+    monkeypatch.setitem(client.application.config, "MAIL_DELIVERY", "worker")  # nobody sends it
+    before = client.get("/readyz").json["checks"]["outbox"]
+    assert before["ok"] is True and before["critical"] is False
+    queue_email("someone@example.org", "email/notice", "en", text="Hello", link=None, user=None)
+    session.commit()
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json["checks"]["outbox"]["detail"]["due"] == before["detail"]["due"] + 1

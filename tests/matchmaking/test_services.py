@@ -152,7 +152,7 @@ def test_emails_go_out_in_the_recipients_language(forum, member, session, mailbo
     session.commit()
     message = mailbox.to(bruno.email)[-1]
     assert message["Content-Language"] == "fr"
-    assert "Alice" in message.get_payload(decode=True).decode()
+    assert "Alice" in message.get_body(("plain",)).get_content()
 
 
 def test_batch_schedule_then_incremental_placement(forum, member, organiser, session):

@@ -211,7 +211,7 @@ def test_decision_email_goes_out_in_the_applicants_language(app, session, apply_
     services.reject_partner(organiser, partner, "Hors du champ.")
     session.commit()
     message = mailbox.to(partner.contact_email)[-1]
-    assert "Hors du champ." in message.get_payload(decode=True).decode()
+    assert "Hors du champ." in message.get_body(("plain",)).get_content()
 
 
 # --- appointments, subscriptions ---------------------------------------------------------------
@@ -239,7 +239,7 @@ def test_subscription_confirm_receive_and_unsubscribe(session, sign, mailbox) ->
     sign("FR", date(2026, 1, 5))
     session.commit()
     messages = mailbox.to("reader@example.org")
-    body = messages[-1].get_payload(decode=True).decode()
+    body = messages[-1].get_body(("plain",)).get_content()
     assert len(messages) == 2 and "5 января 2026" in body  # rendered in the subscriber's language
     assert f"/registry/subscriptions/{subscription.token}/unsubscribe" in body
     assert services.unsubscribe(subscription.token) == "reader@example.org"
