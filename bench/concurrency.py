@@ -163,7 +163,8 @@ def sign_in_at_once(base: str, emails: list[str]) -> list[tuple[bool, float, Any
 def connect(base: str, cookie: str, room: int) -> socketio.Client:
     """A member's Socket.IO client, joined to the room."""
     client = socketio.Client(reconnection=False)
-    client.connect(base, headers={"Cookie": cookie, "Origin": base}, transports=["websocket"],
+    # websocket-client sends the page's Origin itself (a second one would be refused as foreign).
+    client.connect(base, headers={"Cookie": cookie}, transports=["websocket"],
                    namespaces=["/rooms"], wait_timeout=30)
     answer = client.call("join", {"room": room}, namespace="/rooms", timeout=60)
     if not answer.get("ok", True) and "messages" not in answer:
