@@ -96,11 +96,14 @@ def _register_blueprints(app: Flask) -> None:
     from app.registry.views import bp as registry_bp
     from app.rooms.views import bp as rooms_bp
 
+    from app import api
+
     init_navigation(app)
     for blueprint in (main_bp, accounts_bp, i18n_bp, notifications_bp, nations_cli,
                       registry_bp,
                       convenings_bp, convenings_cli, rooms_bp, matchmaking_bp):
         app.register_blueprint(blueprint)
+    api.init_app(app)
     register_error_handlers(app)
     realtime.register()
     cli.register(app)

@@ -1,0 +1,202 @@
+"""/api/v1: public reads over the same services as the registry and convening pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from spectree import Response as Answers
+from werkzeug.exceptions import HTTPException
+
+from app.api import schemas
+from app.api.conventions import allow_cors, iso, newest, page_of, public_json
+from app.api.problems import from_domain_error, from_http_status
+from app.api.spec import openapi_document, spec
+from app.convenings import services as convenings
+from app.core.errors import DomainError, NotFound
+from app.i18n import current_language
+from app.registry import services as registry
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+#: Largest id the database can hold in an integer column; anything above is simply not found.
+MAX_ID = 2**31 - 1
+
+
+def _answers(ok: type, *, not_found: bool = False) -> Answers:
+    codes: dict[str, Any] = {"HTTP_200": ok, "HTTP_400": schemas.Problem}
+    if not_found:
+        codes["HTTP_404"] = schemas.Problem
+    return Answers(**codes)
+
+
+def _query() -> Any:
+    return request.context.query  # type: ignore[attr-defined]
+
+
+@bp.errorhandler(DomainError)
+def domain_error(error: DomainError) -> Response:
+    return from_domain_error(error)
+
+
+@bp.errorhandler(HTTPException)
+def http_error(error: HTTPException) -> Response:
+    if error.response is not None:  # SpecTree's answer, already a problem document
+        return error.response
+    return from_http_status(error.code or 500)
+
+
+@bp.errorhandler(Exception)
+def unexpected(error: Exception) -> Response:
+    current_app.logger.exception("unhandled error in the API")
+    return from_http_status(500)
+
+
+@bp.after_request
+def public_reads_are_open(response: Response) -> Response:
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        allow_cors(response)
+    return response
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    """The OpenAPI 3.1 description of this API, generated from the code."""
+    return jsonify(openapi_document(current_app._get_current_object()))  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------- registry
+
+
+def _signature(signature: Any) -> dict[str, Any]:
+    return {"id": str(signature.id), "signed_on": signature.signed_on.isoformat(),
+            "withdrawn_on": signature.withdrawn_on.isoformat() if signature.withdrawn_on else None,
+            "authority_name": signature.authority_name,
+            "authority_title": signature.authority_title,
+            "status": "active" if signature.is_active else "withdrawn"}
+
+
+def _filters(query: Any, keys: tuple[str, ...]) -> registry.RegistryFilters:
+    values = {key: getattr(query, key) for key in keys if getattr(query, key)}
+    return registry.parse_filters(values)
+
+
+@bp.get("/states")
+@spec.validate(query=schemas.StatesQuery, resp=_answers(schemas.StatePage), tags=["registry"])
+def states() -> Response:
+    """Signatory States with their latest signature, filtered like the registry page."""
+    query = _query()
+    filters = _filters(query, ("q", "region", "subregion", "grouping", "status", "sort"))
+    entries = registry.registry_states(filters)
+    chunk, following = page_of(entries, query.cursor, query.limit)
+    language = current_language()
+    items = [{"iso2": e.nation.iso2, "iso3": e.nation.iso3,
+              "name": registry.nation_name(e.nation, language), "region": e.nation.region,
+              "subregion": e.nation.subregion, "groupings": e.groupings,
+              "signature": _signature(e.signature)} for e in chunk]
+    changed = newest(*(e.signature.updated_at for e in entries))
+    return public_json({"items": items, "next_cursor": following}, last_modified=changed,
+                       next_cursor=following)
+
+
+@bp.get("/states/<iso2>")
+@spec.validate(resp=_answers(schemas.StateDetail, not_found=True), tags=["registry"])
+def state(iso2: str) -> Response:
+    """One State and every signature it recorded or withdrew."""
+    if len(iso2) != 2 or not iso2.isalpha() or not iso2.isascii():
+        raise NotFound()
+    page = registry.state_page(iso2)
+    nation = page.nation
+    body = {"iso2": nation.iso2, "iso3": nation.iso3, "name": registry.nation_name(nation),
+            "region": nation.region, "subregion": nation.subregion,
+            "signatures": [_signature(s) for s in page.signatures]}
+    return public_json(body, last_modified=newest(*(s.updated_at for s in page.signatures)))
+
+
+@bp.get("/partners")
+@spec.validate(query=schemas.PartnersQuery, resp=_answers(schemas.PartnerPage), tags=["registry"])
+def partners() -> Response:
+    """Published Supporting Partners, filtered like the registry page."""
+    query = _query()
+    filters = _filters(query, ("q", "category", "country", "region", "sort"))
+    everyone = registry.published_partners(filters)
+    chunk, following = page_of(everyone, query.cursor, query.limit)
+    items = [{"id": str(p.id), "name": p.name, "category": p.category, "country": p.nation.iso2,
+              "website": p.website,
+              "endorsed_on": p.endorsed_on.isoformat() if p.endorsed_on else None} for p in chunk]
+    changed = newest(*(p.decided_at for p in everyone))
+    return public_json({"items": items, "next_cursor": following}, last_modified=changed,
+                       next_cursor=following)
+
+
+@bp.get("/notifications")
+@spec.validate(query=schemas.PageQuery, resp=_answers(schemas.NotificationPage),
+               tags=["registry"])
+def notifications() -> Response:
+    """Depositary notifications, newest first; the cursor is the last id seen."""
+    from app.api.conventions import decode_cursor, encode_cursor
+
+    query = _query()
+    found = registry.notifications_before(decode_cursor(query.cursor), query.limit + 1)
+    chunk = found[:query.limit]
+    following = encode_cursor(chunk[-1].id) if len(found) > query.limit else None
+    items = [{"id": str(n.id), "reference": f"{n.year}/{n.sequence}", "kind": n.kind,
+              "country": n.nation.iso2 if n.nation else None,
+              "text": registry.notification_text(n), "created_at": iso(n.created_at)}
+             for n in chunk]
+    return public_json({"items": items, "next_cursor": following},
+                       last_modified=newest(*(n.created_at for n in chunk)), next_cursor=following)
+
+
+# ---------------------------------------------------------------- convenings
+
+
+def _convening(convening: Any, language: str) -> dict[str, Any]:
+    return {"id": str(convening.id), "kind": convening.kind,
+            "title": convening.title_in(language),
+            "description": convening.description_in(language),
+            "languages": sorted(convening.titles), "themes": list(convening.themes),
+            "format": convening.format, "status": convening.status,
+            "timezone": convening.timezone, "starts_at": iso(convening.starts_at),
+            "ends_at": iso(convening.ends_at), "venue_city": convening.venue_city,
+            "venue_country": convening.venue_country}
+
+
+@bp.get("/convenings")
+@spec.validate(query=schemas.ConveningsQuery, resp=_answers(schemas.ConveningPage),
+               tags=["convenings"])
+def convening_list() -> Response:
+    """Published public convenings, upcoming (or past), as the public list shows them."""
+    query = _query()
+    found = convenings.list_convenings(None, past=query.past)
+    chunk, following = page_of(found, query.cursor, query.limit)
+    language = current_language()
+    return public_json({"items": [_convening(c, language) for c in chunk],
+                        "next_cursor": following},
+                       last_modified=newest(*(c.updated_at for c in found)), next_cursor=following)
+
+
+@bp.get("/convenings/<int:convening_id>/agenda")
+@spec.validate(query=schemas.AgendaQuery, resp=_answers(schemas.Agenda, not_found=True),
+               tags=["convenings"])
+def convening_agenda(convening_id: int) -> Response:
+    """A published convening with its sessions, tracks, speakers and languages."""
+    if convening_id > MAX_ID:
+        raise NotFound()
+    convening = convenings.get_convening(None, convening_id)
+    sessions = convenings.agenda(convening)
+    language = current_language()
+    body = {
+        "convening": _convening(convening, language),
+        "tracks": sorted({s.track for s in sessions if s.track}),
+        "languages": sorted({s.language for s in sessions} | set(convening.titles)),
+        "sessions": [{
+            "id": str(s.id), "title": s.title, "description": s.description, "kind": s.kind,
+            "track": s.track, "location": s.location, "language": s.language,
+            "interpretation": list(s.interpretation), "starts_at": iso(s.starts_at),
+            "ends_at": iso(s.ends_at), "cancelled": s.cancelled,
+            "speakers": [{"name": sp.user.display_name, "member": True} for sp in s.speakers]
+            + [{"name": name, "member": False} for name in s.guest_speakers],
+        } for s in sessions],
+    }
+    return public_json(body, last_modified=convening.updated_at)
