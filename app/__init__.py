@@ -81,7 +81,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app import cli
+    from app import api, cli
     from app.accounts.views import bp as accounts_bp
     from app.convenings.cli import bp as convenings_cli
     from app.convenings.views import bp as convenings_bp
@@ -95,8 +95,6 @@ def _register_blueprints(app: Flask) -> None:
     from app.registry.cli import bp as nations_cli
     from app.registry.views import bp as registry_bp
     from app.rooms.views import bp as rooms_bp
-
-    from app import api
 
     init_navigation(app)
     for blueprint in (main_bp, accounts_bp, i18n_bp, notifications_bp, nations_cli,

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from schemathesis import checks as builtin_checks
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
-
-from schemathesis import checks as builtin_checks
 
 EXAMPLES_PER_OPERATION = 25
 CHECKS = [builtin_checks.not_a_server_error, status_code_conformance, content_type_conformance,
