@@ -68,12 +68,52 @@ def link_header(next_cursor: str | None) -> str | None:
     return f'<{request.base_url}?{query}>; rel="next"'
 
 
+def _version_tag(version: str) -> str:
+    key = f"{current_language()}\n{request.full_path}\n{version}"
+    return "v" + hashlib.sha256(key.encode()).hexdigest()[:31]
+
+
+#: Answers of versioned reads by their tag (which holds language, URL and data version), so a
+#: repeated read of unchanged data costs the version query only. Bounded; per process.
+_ANSWERS: dict[str, tuple[str, datetime | None, str | None]] = {}
+ANSWERS_KEPT = 256
+
+
+def answered_already(version: str) -> Response | None:
+    """Before any work: a 304 when the client holds this request's answer at `version`, or the
+    answer this process made already; None when the answer must be built.
+
+    `version` is a cheap fingerprint of everything the answer depends on (one small query)."""
+    tag = _version_tag(version)
+    if request.if_none_match and request.if_none_match.contains_weak(tag):
+        not_modified = Response(status=304)
+        not_modified.set_etag(tag, weak=True)
+        not_modified.headers["Vary"] = "Accept-Language"
+        return not_modified
+    if tag in _ANSWERS:
+        payload, last_modified, next_cursor = _ANSWERS[tag]
+        return _finish(Response(payload, mimetype="application/json"), tag, last_modified,
+                       next_cursor)
+    return None
+
+
 def public_json(body: Any, *, last_modified: datetime | None = None,
-                next_cursor: str | None = None) -> Response:
-    """A cacheable public answer: ETag over the body and language, Last-Modified, 304 when fresh."""
+                next_cursor: str | None = None, version: str | None = None) -> Response:
+    """A cacheable public answer: ETag (over `version` when given, else over the body and
+    language), Last-Modified, and 304 when the client's copy is fresh."""
     payload = json.dumps(body, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    digest = hashlib.sha256(f"{current_language()}\n{payload}".encode()).hexdigest()[:32]
-    response = Response(payload, mimetype="application/json")
+    digest = (_version_tag(version) if version is not None else
+              hashlib.sha256(f"{current_language()}\n{payload}".encode()).hexdigest()[:32])
+    if version is not None:
+        if len(_ANSWERS) >= ANSWERS_KEPT:
+            _ANSWERS.clear()
+        _ANSWERS[digest] = (payload, last_modified, next_cursor)
+    return _finish(Response(payload, mimetype="application/json"), digest, last_modified,
+                   next_cursor)
+
+
+def _finish(response: Response, digest: str, last_modified: datetime | None,
+            next_cursor: str | None) -> Response:
     response.set_etag(digest, weak=True)
     response.headers["Vary"] = "Accept-Language"
     if last_modified is not None:

@@ -9,7 +9,14 @@ from spectree import Response as Answers
 from werkzeug.exceptions import HTTPException
 
 from app.api import schemas
-from app.api.conventions import allow_cors, iso, newest, page_of, public_json
+from app.api.conventions import (
+    allow_cors,
+    answered_already,
+    iso,
+    newest,
+    page_of,
+    public_json,
+)
 from app.api.problems import from_domain_error, from_http_status
 from app.api.spec import openapi_document, spec
 from app.convenings import services as convenings
@@ -78,7 +85,7 @@ def _signature(signature: Any) -> dict[str, Any]:
 
 def _filters(query: Any, keys: tuple[str, ...]) -> registry.RegistryFilters:
     values = {key: getattr(query, key) for key in keys if getattr(query, key)}
-    return registry.parse_filters(values)
+    return registry.parse_filters(values) if values else registry.RegistryFilters()
 
 
 @bp.get("/states")
@@ -86,6 +93,10 @@ def _filters(query: Any, keys: tuple[str, ...]) -> registry.RegistryFilters:
 def states() -> Response:
     """Signatory States with their latest signature, filtered like the registry page."""
     query = _query()
+    version = registry.signatures_version()
+    known = answered_already(version)
+    if known is not None:
+        return known
     filters = _filters(query, ("q", "region", "subregion", "grouping", "status", "sort"))
     entries = registry.registry_states(filters)
     chunk, following = page_of(entries, query.cursor, query.limit)
@@ -96,7 +107,7 @@ def states() -> Response:
               "signature": _signature(e.signature)} for e in chunk]
     changed = newest(*(e.signature.updated_at for e in entries))
     return public_json({"items": items, "next_cursor": following}, last_modified=changed,
-                       next_cursor=following)
+                       next_cursor=following, version=version)
 
 
 @bp.get("/states/<iso2>")

@@ -760,6 +760,15 @@ def parse_filters(args: Mapping[str, str], nations: list[Nation] | None = None) 
     )
 
 
+def signatures_version(*, today: date | None = None) -> str:
+    """A cheap fingerprint of what registry_states depends on (one query): signatures, the
+    grouping memberships, and the day (memberships start and end on dates)."""
+    count, newest, groupings = db.session.execute(select(
+        func.count(Signature.id), func.max(Signature.updated_at),
+        select(func.count(GroupingMembership.id)).scalar_subquery())).one()
+    return f"{count}:{newest.isoformat() if newest else ''}:{groupings}:{today or utcnow().date()}"
+
+
 @dataclass(frozen=True)
 class StateEntry:
     """A signatory State as the registry shows it."""

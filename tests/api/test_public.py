@@ -52,6 +52,8 @@ def test_etag_and_last_modified_answer_304_when_unchanged(client, sign):
     sign("UZ")
     changed = client.get("/api/v1/states", headers={"If-None-Match": first.headers["ETag"]})
     assert changed.status_code == 200
+    assert [i["iso2"] for i in changed.get_json()["items"]] == ["FR", "UZ"]
+    assert changed.headers["ETag"] != first.headers["ETag"]
 
 
 def test_etag_differs_by_language(client, sign):
