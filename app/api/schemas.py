@@ -15,6 +15,9 @@ class Strict(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    lang: str | None = Field(None, max_length=5,
+                             description="Interface language; otherwise Accept-Language decides.")
+
 
 class PageQuery(Strict):
     limit: int = Field(50, ge=1, le=200, description="Items per page.")
@@ -41,10 +44,6 @@ class PartnersQuery(PageQuery):
 
 class ConveningsQuery(PageQuery):
     past: bool = Field(False, description="Past convenings instead of upcoming ones.")
-
-
-class AgendaQuery(Strict):
-    pass
 
 
 class Page(BaseModel):

@@ -111,7 +111,8 @@ def states() -> Response:
 
 
 @bp.get("/states/<iso2>")
-@spec.validate(resp=_answers(schemas.StateDetail, not_found=True), tags=["registry"])
+@spec.validate(query=schemas.Strict, resp=_answers(schemas.StateDetail, not_found=True),
+               tags=["registry"])
 def state(iso2: str) -> Response:
     """One State and every signature it recorded or withdrew."""
     if len(iso2) != 2 or not iso2.isalpha() or not iso2.isascii():
@@ -188,7 +189,7 @@ def convening_list() -> Response:
 
 
 @bp.get("/convenings/<int:convening_id>/agenda")
-@spec.validate(query=schemas.AgendaQuery, resp=_answers(schemas.Agenda, not_found=True),
+@spec.validate(query=schemas.Strict, resp=_answers(schemas.Agenda, not_found=True),
                tags=["convenings"])
 def convening_agenda(convening_id: int) -> Response:
     """A published convening with its sessions, tracks, speakers and languages."""

@@ -171,3 +171,19 @@ def test_unrouted_api_paths_are_problems_and_site_pages_keep_html(client):
     assert answer.status_code == 404 and answer.mimetype == "application/problem+json"
     assert client.post("/api/v1/states").get_json()["code"] == "method_not_allowed"
     assert client.get("/no-such-page").mimetype == "text/html"
+
+
+def test_lang_argument_chooses_the_language(client, sign):
+    sign("FR")
+    body = client.get("/api/v1/states?lang=zh").get_json()
+    assert body["items"][0]["name"] == "法国"
+
+
+def test_cors_preflight_and_head_for_public_reads(client):
+    preflight = client.options("/api/v1/states", headers={
+        "Origin": "https://ministry.example.org", "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "If-None-Match"})
+    assert preflight.status_code == 200
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "If-None-Match" in preflight.headers["Access-Control-Allow-Headers"]
+    assert "ETag" in client.head("/api/v1/states").headers["Access-Control-Expose-Headers"]
