@@ -82,6 +82,28 @@ class StateDetail(BaseModel):
     signatures: list[Signature]
 
 
+class Tally(BaseModel):
+    label: str = Field(description="In the request's language.")
+    counts: dict[str, int] = Field(description="States per commitment status.")
+
+
+class CommitmentTally(Tally):
+    commitment: str = Field(description="Commitment number, e.g. 1.1.")
+
+
+class SignatoriesOn(BaseModel):
+    date: date
+    signatories: int
+
+
+class Commitments(BaseModel):
+    signatories: int = Field(description="States whose signature is in force.")
+    by_commitment: list[CommitmentTally]
+    by_region: list[Tally]
+    by_grouping: list[Tally]
+    over_time: list[SignatoriesOn]
+
+
 class Partner(BaseModel):
     id: str = Id
     name: str

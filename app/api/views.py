@@ -125,6 +125,25 @@ def state(iso2: str) -> Response:
     return public_json(body, last_modified=newest(*(s.updated_at for s in page.signatures)))
 
 
+@bp.get("/commitments")
+@spec.validate(query=schemas.Strict, resp=_answers(schemas.Commitments), tags=["registry"])
+def commitments() -> Response:
+    """The commitments tracker's figures over the States whose signature is in force."""
+    overview = registry.progress_overview()
+
+    def tally(t: Any) -> dict[str, Any]:
+        return {"label": t.label, "counts": dict(t.counts)}
+
+    body = {"signatories": len(overview.signatories),
+            "by_commitment": [{"commitment": key, **tally(t)} for key, t
+                              in zip(registry.COMMITMENTS, overview.by_commitment, strict=True)],
+            "by_region": [tally(t) for t in overview.by_region],
+            "by_grouping": [tally(t) for t in overview.by_grouping],
+            "over_time": [{"date": day.isoformat(), "signatories": n}
+                          for day, n in overview.over_time]}
+    return public_json(body)
+
+
 @bp.get("/partners")
 @spec.validate(query=schemas.PartnersQuery, resp=_answers(schemas.PartnerPage), tags=["registry"])
 def partners() -> Response:

@@ -152,7 +152,7 @@ def test_openapi_document_is_3_1_and_lists_every_public_read(client):
     document = client.get("/api/v1/openapi.json").get_json()
     assert document["openapi"].startswith("3.1")
     assert {"/api/v1/states", "/api/v1/partners", "/api/v1/notifications",
-            "/api/v1/convenings", "/api/v1/states/{iso2}",
+            "/api/v1/convenings", "/api/v1/states/{iso2}", "/api/v1/commitments",
             "/api/v1/convenings/{convening_id}/agenda"} <= set(document["paths"])
     bad = document["paths"]["/api/v1/states"]["get"]["responses"]["400"]["content"]
     assert list(bad) == ["application/problem+json"]
@@ -187,3 +187,13 @@ def test_cors_preflight_and_head_for_public_reads(client):
     assert preflight.headers["Access-Control-Allow-Origin"] == "*"
     assert "If-None-Match" in preflight.headers["Access-Control-Allow-Headers"]
     assert "ETag" in client.head("/api/v1/states").headers["Access-Control-Expose-Headers"]
+
+
+def test_commitment_figures_count_states_in_force(client, sign):
+    sign("FR")
+    sign("KE")
+    body = client.get("/api/v1/commitments", headers={"Accept-Language": "fr"}).get_json()
+    assert body["signatories"] == 2
+    first = body["by_commitment"][0]
+    assert first["commitment"] == "1.1" and sum(first["counts"].values()) == 2
+    assert body["over_time"][-1]["signatories"] == 2
