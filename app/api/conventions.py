@@ -88,7 +88,7 @@ def answered_already(version: str) -> Response | None:
     if request.if_none_match and request.if_none_match.contains_weak(tag):
         not_modified = Response(status=304)
         not_modified.set_etag(tag, weak=True)
-        not_modified.headers["Vary"] = "Accept-Language"
+        not_modified.vary.add("Accept-Language")
         return not_modified
     if tag in _ANSWERS:
         payload, last_modified, next_cursor = _ANSWERS[tag]
@@ -115,7 +115,7 @@ def public_json(body: Any, *, last_modified: datetime | None = None,
 def _finish(response: Response, digest: str, last_modified: datetime | None,
             next_cursor: str | None) -> Response:
     response.set_etag(digest, weak=True)
-    response.headers["Vary"] = "Accept-Language"
+    response.vary.add("Accept-Language")
     if last_modified is not None:
         stamp = last_modified if last_modified.tzinfo else last_modified.replace(tzinfo=UTC)
         response.headers["Last-Modified"] = format_datetime(stamp.astimezone(UTC), usegmt=True)
