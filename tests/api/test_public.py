@@ -197,3 +197,18 @@ def test_commitment_figures_count_states_in_force(client, sign):
     first = body["by_commitment"][0]
     assert first["commitment"] == "1.1" and sum(first["counts"].values()) == 2
     assert body["over_time"][-1]["signatories"] == 2
+
+
+def test_a_failure_inside_is_a_bare_problem_and_is_logged(client, monkeypatch, caplog):
+    from app.registry import services
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret detail")
+
+    monkeypatch.setattr(services, "registry_states", broken)
+    answer = client.get("/api/v1/states?limit=7")
+    assert answer.status_code == 500
+    assert answer.mimetype == "application/problem+json"
+    assert answer.get_json()["code"] == "server_error"
+    assert "secret detail" not in answer.get_data(as_text=True)
+    assert "secret detail" in caplog.text
