@@ -11,12 +11,14 @@ API_PREFIX = "/api/v1/"
 def init_app(app: Flask) -> None:
     """Register the API blueprint, its reference page, and problem answers for unrouted API paths."""
     from app.api.docs import bp as docs_bp
+    from app.api.pages import bp as tokens_bp
     from app.api.problems import from_http_status
     from app.api.views import bp
     from app.core.web import error_response
 
     app.register_blueprint(bp)
     app.register_blueprint(docs_bp)
+    app.register_blueprint(tokens_bp)
 
     # A path under /api/v1 that matches no route never reaches the blueprint's handlers; it
     # still gets a problem document. Every other path keeps the site's error page.

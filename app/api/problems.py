@@ -19,6 +19,8 @@ TITLES = {
     "cursor_invalid": _l("The page cursor is not valid"),
     "filter_invalid": _l("Unknown filter value"),
     "not_found": _l("Not found"),
+    "token_invalid": _l("A valid access token is required"),
+    "scope_insufficient": _l("The token's scopes do not allow this"),
     "forbidden": _l("You are not allowed to do this"),
     "conflict": _l("This clashes with what is already recorded"),
     "method_not_allowed": _l("This method is not allowed here"),
@@ -26,7 +28,7 @@ TITLES = {
     "rate_limited": _l("Too many requests"),
     "server_error": _l("Something went wrong on our side"),
 }
-HTTP_CODES = {400: "invalid", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+HTTP_CODES = {400: "invalid", 401: "token_invalid", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
               406: "not_acceptable", 409: "conflict", 422: "validation", 429: "rate_limited"}
 
 

@@ -177,6 +177,18 @@ class Agenda(BaseModel):
     sessions: list[Session]
 
 
+class Me(BaseModel):
+    id: str = Id
+    display_name: str
+    email: str
+    role: str
+    locale: str
+    timezone: str = Field(description="IANA zone.")
+    delegation: str | None = Field(description="ISO 3166-1 alpha-2 of the member's State.")
+    token_name: str
+    token_scopes: list[str]
+
+
 class ProblemField(BaseModel):
     field: str | None = None
     code: str | None = None

@@ -6,7 +6,7 @@ import copy
 from typing import Any
 
 from flask import Flask
-from spectree import SpecTree
+from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 
 from app.api.problems import PROBLEM_TYPE, problem
 
@@ -38,7 +38,12 @@ spec = SpecTree(
     validation_error_status=400,
     before=_problem_on_invalid,
     annotations=False,
+    security_schemes=[SecurityScheme(
+        name="token", data=SecuritySchemeData(type="http", scheme="bearer"))],
 )
+
+#: What an operation that needs a personal access token declares.
+TOKEN = {"token": []}
 
 
 def openapi_document(app: Flask) -> dict[str, Any]:

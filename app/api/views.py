@@ -20,8 +20,10 @@ from app.api.conventions import (
     public_json,
 )
 from app.api.problems import from_domain_error, from_http_status
-from app.api.spec import openapi_document, spec
+from app.api.spec import TOKEN, openapi_document, spec
+from app.api.tokens import authenticate
 from app.convenings import services as convenings
+from app.core.db import unit_of_work
 from app.core.errors import DomainError, NotFound
 from app.i18n import current_language
 from app.registry import services as registry
@@ -60,17 +62,50 @@ def unexpected(error: Exception) -> Response:
     return from_http_status(500)  # logs the exception; the answer tells nothing of it
 
 
+#: Endpoints answered with a member's data: never open to other origins.
+PRIVATE = {"api.me"}
+
+
 @bp.after_request
 def public_reads_are_open(response: Response) -> Response:
-    if request.method in ("GET", "HEAD", "OPTIONS"):
+    if request.method in ("GET", "HEAD", "OPTIONS") and request.endpoint not in PRIVATE:
         allow_cors(response)
+    if request.endpoint in PRIVATE:
+        response.headers["Cache-Control"] = "private, no-store"
+    if response.status_code == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
     return response
+
+
+def _bearer(scope: str) -> Any:
+    """The member behind the request's bearer token, if it carries `scope`."""
+    header = request.headers.get("Authorization", "")
+    secret = header[7:].strip() if header[:7].lower() == "bearer " else None
+    return authenticate(secret, scope)
 
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
     """The OpenAPI 3.1 description of this API, generated from the code."""
     return jsonify(openapi_document(current_app._get_current_object()))  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------- with a token
+
+
+@bp.get("/me")
+@spec.validate(query=schemas.Strict, security=TOKEN,
+               resp=Answers(HTTP_200=schemas.Me, HTTP_400=schemas.Problem,
+                            HTTP_401=schemas.Problem, HTTP_403=schemas.Problem), tags=["me"])
+def me() -> Response:
+    """The token's member (scope: read)."""
+    with unit_of_work():
+        user, token = _bearer("read")
+        body = {"id": str(user.id), "display_name": user.display_name, "email": user.email,
+                "role": user.role, "locale": user.locale, "timezone": user.timezone,
+                "delegation": user.nation.iso2 if user.nation else None,
+                "token_name": token.name, "token_scopes": token.scope_list}
+    return jsonify(body)
 
 
 # ---------------------------------------------------------------- registry
