@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 from spectree import Response as Answers
 from werkzeug.exceptions import HTTPException
 
@@ -20,6 +20,7 @@ from app.api.conventions import (
     public_json,
 )
 from app.api.problems import from_domain_error, from_http_status
+from app.api.ratelimit import spend
 from app.api.spec import TOKEN, openapi_document, spec
 from app.api.tokens import authenticate
 from app.convenings import services as convenings
@@ -72,6 +73,8 @@ def public_reads_are_open(response: Response) -> Response:
         allow_cors(response)
     if request.endpoint in PRIVATE:
         response.headers["Cache-Control"] = "private, no-store"
+    for name, value in g.pop("api_rate_headers", {}).items():
+        response.headers[name] = value
     if response.status_code == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
     return response
@@ -81,7 +84,9 @@ def _bearer(scope: str) -> Any:
     """The member behind the request's bearer token, if it carries `scope`."""
     header = request.headers.get("Authorization", "")
     secret = header[7:].strip() if header[:7].lower() == "bearer " else None
-    return authenticate(secret, scope)
+    user, token = authenticate(secret, scope)
+    spend(token.id)
+    return user, token
 
 
 @bp.get("/openapi.json")
@@ -96,7 +101,8 @@ def openapi() -> Response:
 @bp.get("/me")
 @spec.validate(query=schemas.Strict, security=TOKEN,
                resp=Answers(HTTP_200=schemas.Me, HTTP_400=schemas.Problem,
-                            HTTP_401=schemas.Problem, HTTP_403=schemas.Problem), tags=["me"])
+                            HTTP_401=schemas.Problem, HTTP_403=schemas.Problem,
+                            HTTP_429=schemas.Problem), tags=["me"])
 def me() -> Response:
     """The token's member (scope: read)."""
     with unit_of_work():

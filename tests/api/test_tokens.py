@@ -111,3 +111,27 @@ def test_staff_scope_refused_on_the_page_for_members(login_as, session):
     assert page.status_code == 200
     assert "cst_" not in page.get_data(as_text=True)
     assert session.query(ApiToken).filter_by(user_id=member.id).count() == 0
+
+
+def test_per_token_rate_limit_with_ratelimit_headers(app, client, session, make_user):
+    from app.api import ratelimit
+
+    ratelimit.reset()
+    app.config["API_TOKEN_RATE_LIMIT"] = "2 per minute"
+    try:
+        member = make_user(Role.AMBASSADOR)
+        _, secret = tokens.create_token(member, "busy", ["read"], 30)
+        _, other = tokens.create_token(member, "calm", ["read"], 30)
+        session.commit()
+        first = client.get("/api/v1/me", headers=bearer(secret))
+        assert first.headers["RateLimit-Policy"] == '"token";q=2;w=60'
+        assert first.headers["RateLimit"].startswith('"token";r=1;t=')
+        assert client.get("/api/v1/me", headers=bearer(secret)).status_code == 200
+        refused = client.get("/api/v1/me", headers=bearer(secret))
+        assert refused.status_code == 429
+        assert refused.get_json()["code"] == "rate_limited"
+        assert refused.headers["RateLimit"].startswith('"token";r=0;')
+        assert client.get("/api/v1/me", headers=bearer(other)).status_code == 200
+    finally:
+        app.config.pop("API_TOKEN_RATE_LIMIT")
+        ratelimit.reset()
