@@ -13,7 +13,7 @@ from limits.strategies import FixedWindowRateLimiter
 from app.core.errors import DomainError
 
 #: Requests one token may make per window, unless the configuration says otherwise.
-DEFAULT_PER_TOKEN = "600 per hour"
+DEFAULT_RATE = "600 per hour"
 
 
 class RateLimited(DomainError):
@@ -33,7 +33,7 @@ def _limiter() -> FixedWindowRateLimiter:
 
 def spend(token_id: int) -> None:
     """Count one request of the token; refuse it past the limit. Headers go on the answer."""
-    item = parse(current_app.config.get("API_TOKEN_RATE_LIMIT", DEFAULT_PER_TOKEN))
+    item = parse(current_app.config.get("API_TOKEN_RATE_LIMIT", DEFAULT_RATE))
     limiter = _limiter()
     allowed = limiter.hit(item, "api-token", str(token_id))
     stats = limiter.get_window_stats(item, "api-token", str(token_id))
