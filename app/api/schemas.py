@@ -189,6 +189,17 @@ class Me(BaseModel):
     token_scopes: list[str]
 
 
+class MyRegistration(BaseModel):
+    id: str = Id
+    status: str = Field(description="confirmed, waitlisted or pending.")
+    registered_at: datetime = Field(description="ISO 8601, UTC.")
+    convening: Convening
+
+
+class MyRegistrations(BaseModel):
+    items: list[MyRegistration]
+
+
 class ProblemField(BaseModel):
     field: str | None = None
     code: str | None = None

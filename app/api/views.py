@@ -64,7 +64,7 @@ def unexpected(error: Exception) -> Response:
 
 
 #: Endpoints answered with a member's data: never open to other origins.
-PRIVATE = {"api.me"}
+PRIVATE = {"api.me", "api.my_registrations"}
 
 
 @bp.after_request
@@ -112,6 +112,25 @@ def me() -> Response:
                 "delegation": user.nation.iso2 if user.nation else None,
                 "token_name": token.name, "token_scopes": token.scope_list}
     return jsonify(body)
+
+
+def _token_answers(ok: type) -> Answers:
+    return Answers(HTTP_200=ok, HTTP_400=schemas.Problem, HTTP_401=schemas.Problem,
+                   HTTP_403=schemas.Problem, HTTP_429=schemas.Problem)
+
+
+@bp.get("/me/registrations")
+@spec.validate(query=schemas.Strict, security=TOKEN, resp=_token_answers(schemas.MyRegistrations),
+               tags=["me"])
+def my_registrations() -> Response:
+    """The token's member's active registrations, soonest convening first (scope: read)."""
+    with unit_of_work():
+        user, _token = _bearer("read")
+        language = current_language()
+        items = [{"id": str(r.id), "status": r.status, "registered_at": iso(r.created_at),
+                  "convening": _convening(c, language)}
+                 for c, r in convenings.convenings_for_user(user)]
+    return jsonify({"items": items})
 
 
 # ---------------------------------------------------------------- registry

@@ -135,3 +135,20 @@ def test_per_token_rate_limit_with_ratelimit_headers(app, client, session, make_
     finally:
         app.config.pop("API_TOKEN_RATE_LIMIT")
         ratelimit.reset()
+
+
+def test_my_registrations_are_mine_only(client, session, make_user, convening_with_agenda):
+    from app.convenings import services as convenings
+
+    member, other = make_user(Role.AMBASSADOR), make_user(Role.AMBASSADOR)
+    convening = convening_with_agenda()
+    registration = convenings.register(member, convening)
+    _, secret = tokens.create_token(member, "mine", ["read"], 30)
+    _, others = tokens.create_token(other, "theirs", ["read"], 30)
+    session.commit()
+    items = client.get("/api/v1/me/registrations", headers=bearer(secret)).get_json()["items"]
+    assert [(i["id"], i["convening"]["id"]) for i in items] == [
+        (str(registration.id), str(convening.id))]
+    assert client.get("/api/v1/me/registrations", headers=bearer(others)).get_json() == {
+        "items": []}
+    assert client.get("/api/v1/me/registrations").status_code == 401
