@@ -89,7 +89,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app import cli
+    from app import api, cli
     from app.accounts.views import bp as accounts_bp
     from app.convenings.cli import bp as convenings_cli
     from app.convenings.views import bp as convenings_bp
@@ -110,6 +110,7 @@ def _register_blueprints(app: Flask) -> None:
                       registry_bp,
                       convenings_bp, convenings_cli, rooms_bp, matchmaking_bp):
         app.register_blueprint(blueprint)
+    api.init_app(app)
     register_error_handlers(app)
     realtime.register()
     cli.register(app)

@@ -1,6 +1,7 @@
 """Every model, imported in one place so metadata is complete for create_all and Alembic."""
 
 from app.accounts.models import Invitation, User
+from app.api.models import ApiToken
 from app.convenings.models import (
     AgendaSession,
     CalendarToken,
@@ -43,4 +44,4 @@ __all__ = ["Appointment", "CommitmentReport", "DepositaryNotification", "Notific
            "Partner", "Signature", "AgendaSession", "AuditEvent", "CalendarToken", "Convening", "Registration", "SessionSpeaker", "GroupingMembership", "Invitation", "Nation", "Notice", "User",
            "Mention", "Message", "MessageRevision", "Report", "Room", "RoomEvent", "RoomMember",
            "SearchToken", "BilateralSlot", "MatchProfile", "MatchSettings", "MeetingFeedback",
-           "MeetingRequest", "Participation", "OutboxMail"]
+           "MeetingRequest", "Participation", "OutboxMail", "ApiToken"]

@@ -348,6 +348,14 @@ def list_notifications(*, limit: int = 100, page: int = 1) -> list[DepositaryNot
                                    .offset((max(page, 1) - 1) * limit).limit(limit)))
 
 
+def notifications_before(before_id: int | None, limit: int) -> list[DepositaryNotification]:
+    """Up to `limit` notifications older than `before_id` (all when None), newest first."""
+    query = select(DepositaryNotification).order_by(DepositaryNotification.id.desc())
+    if before_id is not None:
+        query = query.where(DepositaryNotification.id < before_id)
+    return list(db.session.scalars(query.limit(limit)))
+
+
 def notification_pages(limit: int = 100) -> int:
     """How many pages of notifications there are."""
     total = db.session.scalar(select(func.count(DepositaryNotification.id))) or 0
@@ -769,6 +777,15 @@ def parse_filters(args: Mapping[str, str], nations: list[Nation] | None = None) 
     )
 
 
+def signatures_version(*, today: date | None = None) -> str:
+    """A cheap fingerprint of what registry_states depends on (one query): signatures, the
+    grouping memberships, and the day (memberships start and end on dates)."""
+    count, newest, groupings = db.session.execute(select(
+        func.count(Signature.id), func.max(Signature.updated_at),
+        select(func.count(GroupingMembership.id)).scalar_subquery())).one()
+    return f"{count}:{newest.isoformat() if newest else ''}:{groupings}:{today or utcnow().date()}"
+
+
 @dataclass(frozen=True)
 class StateEntry:
     """A signatory State as the registry shows it."""
@@ -869,17 +886,33 @@ def registry_partners(filters: RegistryFilters, *, today: date | None = None) ->
     base = select(Partner).join(Partner.nation).where(*conditions)
     total = db.session.scalar(select(func.count()).select_from(
         select(Partner.id).join(Partner.nation).where(*conditions).subquery())) or 0
-    order = {
-        "date": (Partner.endorsed_on.desc(), Partner.name_key),
-        "category": (Partner.category, Partner.name_key),
-        "country": (Nation.name, Partner.name_key),
-    }.get(filters.sort, (Partner.name_key, Partner.id))
+    order = _partner_order(filters.sort)
     pages = max(1, -(-total // PARTNERS_PAGE_SIZE))
     page = min(filters.page, pages)
     partners = list(db.session.scalars(base.order_by(*order)
                                        .offset((page - 1) * PARTNERS_PAGE_SIZE)
                                        .limit(PARTNERS_PAGE_SIZE)))
     return PartnerPage(partners, total, page, pages)
+
+
+def _partner_order(sort: str) -> tuple[Any, ...]:
+    return {
+        "date": (Partner.endorsed_on.desc(), Partner.name_key, Partner.id),
+        "category": (Partner.category, Partner.name_key, Partner.id),
+        "country": (Nation.name, Partner.name_key, Partner.id),
+    }.get(sort, (Partner.name_key, Partner.id))
+
+
+#: Upper bound of one answer of published_partners (the API pages through it with cursors).
+PUBLISHED_PARTNERS_LIMIT = 5000
+
+
+def published_partners(filters: RegistryFilters, *, today: date | None = None) -> list[Partner]:
+    """Every published Supporting Partner the filters select, in the page's order (one query)."""
+    conditions = _partner_conditions(filters, today or utcnow().date())
+    return list(db.session.scalars(select(Partner).join(Partner.nation).where(*conditions)
+                                   .order_by(*_partner_order(filters.sort))
+                                   .limit(PUBLISHED_PARTNERS_LIMIT)))
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """outbox_mails: the durable e-mail outbox
 
 Revision ID: 4f1c2a7e9b10
-Revises: 9d6f2b8c4e04
+Revises: b5e1c7a9d2f4
 Create Date: 2026-12-04 16:20:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '4f1c2a7e9b10'
-down_revision = '9d6f2b8c4e04'
+down_revision = 'b5e1c7a9d2f4'
 branch_labels = None
 depends_on = None
 
