@@ -24,7 +24,7 @@ from app.core.permissions import Role, require_admin, require_signed_in, require
 from app.extensions import db
 from app.i18n import is_valid_timezone
 from app.i18n.zones import main_zone
-from app.notifications.mail import queue_email
+from app.notifications.mail import compose, queue_email
 from app.registry.models import Nation
 
 LOCKOUT_THRESHOLD = 5
@@ -249,6 +249,12 @@ def request_password_reset(email: str) -> str | None:
         raise
     user = get_user_by_email(email)
     if user is None or not user.active:
+        # The same work as for a real account (a token, the composed mail), then nothing is kept:
+        # the answer's timing must not tell whether the address has an account.
+        nobody = User(email=email, display_name=email, locale="en", session_epoch=0)
+        token = _serializer(_RESET_SALT).dumps({"u": 0, "e": 0})
+        compose(email, "email/password_reset", "en", user=nobody,
+                link=f"{current_app.config['BASE_URL']}/reset/{token}")
         return None
     token = _serializer(_RESET_SALT).dumps({"u": user.id, "e": user.session_epoch})
     queue_email(user.email, "email/password_reset", user.locale, user=user,

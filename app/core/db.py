@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase, Session, registry
 from sqlalchemy.types import TypeDecorator
 
@@ -130,16 +131,20 @@ def _sqlite_begin(connection: Any) -> None:
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _WRITE_INTENT.get() else "BEGIN")
         connection.info["immediate"] = _WRITE_INTENT.get()
-        connection.info["wrote"] = False
 
 
 _READS = ("SELECT", "PRAGMA", "BEGIN", "SAVEPOINT", "RELEASE", "WITH")
 
 
 @event.listens_for(Engine, "before_cursor_execute")
-def _sqlite_note_writes(connection: Any, cursor: Any, statement: str, *args: Any) -> None:
-    if connection.dialect.name == "sqlite" and not statement.lstrip()[:9].upper().startswith(_READS):
+def _note_writes(connection: Any, cursor: Any, statement: str, *args: Any) -> None:
+    if not statement.lstrip()[:9].upper().startswith(_READS):
         connection.info["wrote"] = True
+
+
+@event.listens_for(Engine, "begin")
+def _note_begin(connection: Any) -> None:
+    connection.info["wrote"] = False
 
 
 # SQLite: "database is locked"/"database table is locked"; PostgreSQL: serialization failure,
@@ -149,6 +154,8 @@ _PG_RETRY_STATES = {"40001", "40P01", "55P03"}
 
 def is_contention(error: BaseException) -> bool:
     """True when `error` says another transaction was in the way, not that the work was wrong."""
+    if isinstance(error, PoolTimeout):  # every pooled connection stayed busy: a crowd, not a bug
+        return True
     if not isinstance(error, DBAPIError):
         return False
     original = error.orig
@@ -158,11 +165,11 @@ def is_contention(error: BaseException) -> bool:
 
 
 def end_idle_transaction() -> None:
-    """On SQLite, end the current transaction if it has written nothing (its objects reload).
+    """End the current transaction if it has written nothing (its objects reload).
 
-    For slow CPU work inside a unit of work (a password hash takes about a second): the
-    embedded database has one write lock, and holding it while hashing would queue every other
-    writer behind the hash. On PostgreSQL, reads lock nothing, so this does nothing there.
+    For slow CPU work inside a unit of work (a password hash takes about a second): on SQLite,
+    holding the single write lock while hashing would queue every other writer behind the hash;
+    on PostgreSQL, holding a pooled connection would starve the pool when many sign in at once.
     """
     from app.extensions import db
 
@@ -171,8 +178,7 @@ def end_idle_transaction() -> None:
         return
     if not session.in_transaction() or session.new or session.dirty or session.deleted:
         return
-    connection = session.connection()
-    if connection.dialect.name == "sqlite" and not connection.info.get("wrote"):
+    if not session.connection().info.get("wrote"):
         session.rollback()
 
 
@@ -216,7 +222,7 @@ def unit_of_work() -> Iterator[Session]:
         else:
             session.rollback()
         raise
-    except DBAPIError as error:
+    except (DBAPIError, PoolTimeout) as error:
         session.rollback()
         if is_contention(error):
             raise ServiceBusy() from error

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-import time
+import signal
+import threading
 
 import click
 from flask import Flask
@@ -41,20 +42,24 @@ def send_queued() -> None:
 @with_appcontext
 def worker(interval: float) -> None:
     """Send due e-mails in a loop until stopped (for a long-running service)."""
+    stopping = threading.Event()
+    # SIGTERM (systemd stop) ends the loop between two mails, never in the middle of a send.
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     click.echo(f"mail worker: a pass every {interval:g} s; stop with Ctrl-C or SIGTERM")
     try:
-        while True:
+        while not stopping.is_set():
             try:
-                report = outbox.send_queued()
+                report = outbox.send_queued(stop=stopping)
                 if report.sent or report.retrying or report.failed:
                     click.echo(_report(report))
             except Exception as error:  # a database restart must not end the service
                 click.echo(f"mail worker pass failed: {error}", err=True)
                 db.session.rollback()
             db.session.remove()
-            time.sleep(interval)
+            stopping.wait(interval)
     except KeyboardInterrupt:
-        click.echo("mail worker stopped")
+        pass
+    click.echo("mail worker stopped")
 
 
 @mail.command("status")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -125,23 +126,27 @@ class SendReport:
     purged: int
 
 
-def send_queued(session: Session | None = None, *, now: datetime | None = None) -> SendReport:
+def send_queued(session: Session | None = None, *, now: datetime | None = None,
+                stop: threading.Event | None = None) -> SendReport:
     """One pass: send every due mail (oldest first), then purge sent mails past MAIL_KEEP_SENT_DAYS."""
     session = session or db.session()
     config = current_app.config
     now = now or utcnow()
     counts = {MailStatus.SENT: 0, MailStatus.PENDING: 0, MailStatus.FAILED: 0}
-    while True:
-        ids = _commit(session, lambda: list(session.scalars(
-            select(OutboxMail.id).where(_due(now)).order_by(OutboxMail.id).limit(BATCH))))
+    after = 0  # each mail once per pass, even when `now` lies ahead of a retry's time
+    while not (stop is not None and stop.is_set()):
+        ids = _commit(session, lambda after=after: list(session.scalars(
+            select(OutboxMail.id).where(_due(now), OutboxMail.id > after)
+            .order_by(OutboxMail.id).limit(BATCH))))
         if not ids:
             break
         for mail_id in ids:
+            if stop is not None and stop.is_set():
+                break
+            after = mail_id
             status = deliver(session, mail_id, config, now)
             if status is not None:
                 counts[MailStatus(status)] += 1
-        if len(ids) < BATCH:
-            break
     purged = purge_sent(session, int(config.get("MAIL_KEEP_SENT_DAYS", 14)), now)
     return SendReport(counts[MailStatus.SENT], counts[MailStatus.PENDING], counts[MailStatus.FAILED], purged)
 
