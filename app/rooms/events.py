@@ -12,11 +12,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_socketio import Namespace, emit, join_room, leave_room
 
-from app.core.db import unit_of_work
 from app.core.errors import DomainError, Invalid
 from app.core.realtime import refuse_anonymous
 from app.extensions import db, socketio
 from app.rooms import presence, services
+from app.rooms.writes import write
 
 Handler = Callable[..., dict[str, Any]]
 # Events that write: rate-limited per member (ROOMS_RATE_LIMIT).
@@ -111,38 +111,47 @@ class RoomsNamespace(Namespace):
     @handler
     def on_send(self, data: Any) -> dict[str, Any]:
         data = _fields(data, "room", "body", "client_id")
-        with unit_of_work():
+
+        def send() -> dict[str, Any]:
             room = services.get_room(current_user, data["room"])
             message, _created = services.post_message(current_user, room, data["body"],
                                                       data["client_id"], data.get("reply_to"))
-            payload = services.message_payload(message)
-        return {"ok": True, "message": payload}
+            return services.message_payload(message)
+
+        return {"ok": True, "message": write(send)}
 
     @handler
     def on_edit(self, data: Any) -> dict[str, Any]:
         data = _fields(data, "room", "id", "body")
-        with unit_of_work():
+
+        def edit() -> int:
             room = services.get_room(current_user, data["room"])
             message = services.get_message(current_user, room, data["id"])
-            services.edit_message(current_user, message, data["body"])
-        return {"ok": True, "id": message.id}
+            return services.edit_message(current_user, message, data["body"]).id
+
+        return {"ok": True, "id": write(edit)}
 
     @handler
     def on_delete(self, data: Any) -> dict[str, Any]:
         data = _fields(data, "room", "id")
-        with unit_of_work():
+
+        def delete() -> int:
             room = services.get_room(current_user, data["room"])
             message = services.get_message(current_user, room, data["id"])
-            services.delete_message(current_user, message)
-        return {"ok": True, "id": message.id}
+            return services.delete_message(current_user, message).id
+
+        return {"ok": True, "id": write(delete)}
 
     @handler
     def on_read(self, data: Any) -> dict[str, Any]:
         data = _fields(data, "room", "seq")
-        with unit_of_work():
+
+        def read() -> tuple[int, int]:
             room = services.get_room(current_user, data["room"])
-            seq = services.mark_read(current_user, room, data["seq"])
-        return {"ok": True, "room": room.id, "last_read_seq": seq}
+            return room.id, services.mark_read(current_user, room, data["seq"])
+
+        room_id, seq = write(read)
+        return {"ok": True, "room": room_id, "last_read_seq": seq}
 
     @handler
     def on_typing(self, data: Any) -> dict[str, Any]:
