@@ -27,7 +27,7 @@ from app.extensions import db
 
 T = TypeVar("T")
 ATTEMPTS = 8
-_SQLITE_WRITER = threading.Lock()
+_SQLITE_WRITER = threading.RLock()
 _BUSY = ("database is locked", "database table is locked", "deadlock detected",
          "could not serialize access")
 
