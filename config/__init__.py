@@ -72,6 +72,8 @@ class Config:
     PASSWORD_RESET_MAX_AGE = _env_int("PASSWORD_RESET_MAX_AGE", 3600)
     LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "10 per minute;100 per hour")
     ROOMS_RATE_LIMIT = _env("ROOMS_RATE_LIMIT", "20/10 second")  # `limits` syntax
+    # join, watch, heartbeat, read, leave per member (docs/realtime.md)
+    ROOMS_FOLLOW_RATE_LIMIT = _env("ROOMS_FOLLOW_RATE_LIMIT", "60/10 second")
     ROOMS_EDIT_WINDOW = _env_int("ROOMS_EDIT_WINDOW", 15 * 60)  # seconds
     ROOMS_MAX_BODY = _env_int("ROOMS_MAX_BODY", 4000)  # characters
     MATCHMAKING_MAX_PENDING = _env_int("MATCHMAKING_MAX_PENDING", 10)

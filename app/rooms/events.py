@@ -12,15 +12,19 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_socketio import Namespace, emit, join_room, leave_room
 
-from app.core.db import retry_on_busy, unit_of_work
+from app.core.db import retry_on_busy
 from app.core.errors import DomainError, Invalid
 from app.core.realtime import refuse_anonymous
 from app.extensions import db, socketio
 from app.rooms import presence, services
+from app.rooms.writes import write
 
 Handler = Callable[..., dict[str, Any]]
-# Events that write: rate-limited per member (ROOMS_RATE_LIMIT).
-_WRITES = {"on_send", "on_edit"}
+# Rate-limited per member: events that write (ROOMS_RATE_LIMIT), and events that follow rooms
+# or report presence (ROOMS_FOLLOW_RATE_LIMIT). `typing` has its own throttle.
+_BUCKETS = {"on_send": "rooms", "on_edit": "rooms", "on_delete": "rooms",
+            "on_join": "rooms-follow", "on_watch": "rooms-follow", "on_heartbeat": "rooms-follow",
+            "on_leave": "rooms-follow", "on_read": "rooms-follow"}
 
 
 def error_ack(error: DomainError) -> dict[str, Any]:
@@ -56,8 +60,8 @@ def handler(function: Handler) -> Handler:
                         "code": "login_required"}
             member_id = current_user.id
             end_read()
-            if function.__name__ in _WRITES:
-                services.check_rate(member_id)
+            if function.__name__ in _BUCKETS:
+                services.check_rate(member_id, _BUCKETS[function.__name__])
             return retry_on_busy(lambda: function(self, data))
         except DomainError as error:
             return error_ack(error)
@@ -88,14 +92,14 @@ class RoomsNamespace(Namespace):
         after = services.parse_seq(data.get("after_seq", 0))
         # Enter the broadcast room before reading, so nothing committed in between is missed;
         # the client drops what it already has by sequence number.
-        join_room(services.channel(room.id))
+        join_room(services.channel(room.id, current_user.id))
         return services.events_after(current_user, room, after)
 
     @handler
     def on_leave(self, data: Any) -> dict[str, Any]:
         data = _fields(data, "room")
         room = services.get_room(current_user, data["room"])
-        leave_room(services.channel(room.id))
+        leave_room(services.channel(room.id, current_user.id))
         return {"ok": True, "room": room.id}
 
     @handler
@@ -103,7 +107,7 @@ class RoomsNamespace(Namespace):
         """Follow every room of the room list, for live unread counts."""
         summaries = services.list_rooms(current_user)
         for summary in summaries:
-            join_room(services.channel(summary.id))
+            join_room(services.channel(summary.id, current_user.id))
         return {"ok": True, "rooms": {str(s.id): {"unread": s.unread, "mentions": s.mentions,
                                              "last_read_seq": s.last_read_seq}
                                       for s in summaries}}
@@ -111,38 +115,47 @@ class RoomsNamespace(Namespace):
     @handler
     def on_send(self, data: Any) -> dict[str, Any]:
         data = _fields(data, "room", "body", "client_id")
-        with unit_of_work():
+
+        def send() -> dict[str, Any]:
             room = services.get_room(current_user, data["room"])
             message, _created = services.post_message(current_user, room, data["body"],
                                                       data["client_id"], data.get("reply_to"))
-            payload = services.message_payload(message)
-        return {"ok": True, "message": payload}
+            return services.message_payload(message)
+
+        return {"ok": True, "message": write(send)}
 
     @handler
     def on_edit(self, data: Any) -> dict[str, Any]:
         data = _fields(data, "room", "id", "body")
-        with unit_of_work():
+
+        def edit() -> int:
             room = services.get_room(current_user, data["room"])
             message = services.get_message(current_user, room, data["id"])
-            services.edit_message(current_user, message, data["body"])
-        return {"ok": True, "id": message.id}
+            return services.edit_message(current_user, message, data["body"]).id
+
+        return {"ok": True, "id": write(edit)}
 
     @handler
     def on_delete(self, data: Any) -> dict[str, Any]:
         data = _fields(data, "room", "id")
-        with unit_of_work():
+
+        def delete() -> int:
             room = services.get_room(current_user, data["room"])
             message = services.get_message(current_user, room, data["id"])
-            services.delete_message(current_user, message)
-        return {"ok": True, "id": message.id}
+            return services.delete_message(current_user, message).id
+
+        return {"ok": True, "id": write(delete)}
 
     @handler
     def on_read(self, data: Any) -> dict[str, Any]:
         data = _fields(data, "room", "seq")
-        with unit_of_work():
+
+        def read() -> tuple[int, int]:
             room = services.get_room(current_user, data["room"])
-            seq = services.mark_read(current_user, room, data["seq"])
-        return {"ok": True, "room": room.id, "last_read_seq": seq}
+            return room.id, services.mark_read(current_user, room, data["seq"])
+
+        room_id, seq = write(read)
+        return {"ok": True, "room": room_id, "last_read_seq": seq}
 
     @handler
     def on_typing(self, data: Any) -> dict[str, Any]:
@@ -151,10 +164,10 @@ class RoomsNamespace(Namespace):
         room = services.get_room(current_user, data["room"])
         services.require_writer(current_user, room)
         room_id, user = room.id, {"id": current_user.id, "name": current_user.display_name}
+        targets = services.broadcast_targets(room_id)
         end_read()
         if presence.typing_allowed(user["id"], room_id):
-            emit("typing", {"room": room_id, "user": user}, to=services.channel(room_id),
-                 include_self=False)
+            emit("typing", {"room": room_id, "user": user}, to=targets, include_self=False)
         return {"ok": True}
 
     @handler

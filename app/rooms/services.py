@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import redis
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from limits import parse as parse_limit
-from limits.storage import storage_from_string
-from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -21,9 +18,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.accounts.models import User
 from app.core import audit
 from app.core.db import on_commit, utcnow
-from app.core.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
+from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.core.permissions import Role, is_staff, require_signed_in, require_staff
-from app.core.realtime import emit_after_commit
 from app.core.signals import convening_published, registration_changed
 from app.extensions import db, socketio
 from app.i18n import fold
@@ -43,6 +39,7 @@ from app.rooms.models import (
     RoomMember,
     SearchToken,
 )
+from app.rooms.ratelimit import check_rate, reset_rate_limits  # noqa: F401 (the rooms API)
 
 NAMESPACE = "/rooms"
 PAGE_SIZE = 100
@@ -57,9 +54,28 @@ register_kind("rooms.mention", lambda p: str(_l("%(author)s mentioned you in %(r
                                                  room=p.get("room", ""))))
 
 
-def channel(room_id: int) -> str:
-    """The Socket.IO room that carries a room's broadcasts."""
-    return f"room:{room_id}"
+def channel(room_id: int, user_id: int) -> str:
+    """The Socket.IO room of one member's sockets in one room.
+
+    A room's broadcasts go to the channels of its current members, so taking one member out
+    (leaving, removal) closes only that member's channel, on every server process.
+    """
+    return f"room:{room_id}:member:{user_id}"
+
+
+def broadcast_targets(room_id: int) -> list[str]:
+    """The channels of a room's current members (one query)."""
+    return [channel(room_id, user_id) for user_id in db.session.scalars(
+        select(RoomMember.user_id).where(RoomMember.room_id == room_id,
+                                         RoomMember.status == MemberStatus.ACTIVE.value))]
+
+
+def broadcast_after_commit(room_id: int, event: str, payload: dict[str, Any]) -> None:
+    """Send `event` to the room's members once the transaction commits (never if it rolls back)."""
+    targets = broadcast_targets(room_id)
+    if targets:
+        on_commit(db.session(), lambda: socketio.emit(event, payload, to=targets,
+                                                      namespace=NAMESPACE))
 
 
 # --- Reading rooms and permissions -------------------------------------------------------------
@@ -71,16 +87,26 @@ def membership(actor: User, room: Room) -> RoomMember | None:
         RoomMember.status == MemberStatus.ACTIVE.value))
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
+
+
+def _id_or_none(value: Any) -> int | None:
+    """A positive row id from a client, or None (wrong type, out of range)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
+        return None
+    return value
+
+
 def get_room(actor: User, room_id: Any) -> Room:
     """The room `room_id` if it exists and the actor may know of it (member, or open room)."""
     require_signed_in(actor)
     if isinstance(room_id, bool) or not isinstance(room_id, int | str):
         raise Invalid(_l("Choose a room."), code="bad_room")
-    try:
-        number = int(room_id)
-    except ValueError:
-        raise Invalid(_l("Choose a room."), code="bad_room") from None
-    room = db.session.get(Room, number) if 0 < number < 2**31 else None
+    text = room_id.strip() if isinstance(room_id, str) else None
+    if text is not None and not (text.isascii() and text.isdigit() and len(text) <= 12):
+        raise Invalid(_l("Choose a room."), code="bad_room")
+    number = _id_or_none(int(text) if text is not None else room_id)
+    room = db.session.get(Room, number) if number is not None else None
     if room is None or (room.kind != RoomKind.OPEN.value and membership(actor, room) is None):
         raise NotFound(_l("This room does not exist, or you are not in it."),
                        code="room_not_found")
@@ -125,35 +151,6 @@ def require_writer(actor: User, room: Room) -> RoomMember:
     return member
 
 
-# --- Rate limiting -----------------------------------------------------------------------------
-
-def check_rate(member_id: int) -> None:
-    """Refuse a member who writes faster than ROOMS_RATE_LIMIT allows (shared across processes)."""
-    state = current_app.extensions.get("rooms.ratelimit")
-    if state is None:
-        url = current_app.config.get("REDIS_URL")
-        if url:
-            # A burst of sends waits for a free connection rather than failing.
-            pool = redis.BlockingConnectionPool.from_url(url, max_connections=32, timeout=10)
-            storage = storage_from_string(url, connection_pool=pool)
-        else:
-            storage = storage_from_string("memory://")
-        state = (MovingWindowRateLimiter(storage),
-                 parse_limit(current_app.config["ROOMS_RATE_LIMIT"]))
-        current_app.extensions["rooms.ratelimit"] = state
-    limiter, limit = state
-    if not limiter.hit(limit, "rooms", str(member_id)):
-        raise RateLimited(_l("You are sending too fast. Wait a moment and try again."),
-                          code="rate_limited")
-
-
-def reset_rate_limits() -> None:
-    """Forget every member's counts (tests)."""
-    state = current_app.extensions.get("rooms.ratelimit")
-    if state is not None:
-        state[0].storage.reset()
-
-
 # --- Creating rooms and membership ------------------------------------------------------------
 
 def _clean_name(name: str, field: str = "name") -> str:
@@ -192,18 +189,14 @@ def _add_member(room: Room, user: User, role: MemberRole = MemberRole.MEMBER) ->
 
 
 def _end_membership(member: RoomMember, status: MemberStatus) -> None:
-    """Take a member out of a room, and out of its live broadcasts on every server process.
+    """Take a member out of a room, and their open sockets out of its broadcasts (every process).
 
-    Broadcasts are the same for everyone, so the only way to stop one member's open sockets
-    hearing the room is to empty its broadcast channel: the other members' clients are told
-    to `resync` first and rejoin with their last sequence number (losing nothing), while the
-    one who left is refused when rejoining.
+    Only the leaver's channel is closed: nobody else's sockets are touched.
     """
     member.status = status.value
     db.session.flush()
-    room_id = member.room_id
-    emit_after_commit("resync", {"room": room_id}, to=channel(room_id), namespace=NAMESPACE)
-    on_commit(db.session(), lambda: socketio.close_room(channel(room_id), namespace=NAMESPACE))
+    target = channel(member.room_id, member.user_id)
+    on_commit(db.session(), lambda: socketio.close_room(target, namespace=NAMESPACE))
 
 
 def create_open_room(actor: User, name: str, topic: str = "") -> Room:
@@ -286,10 +279,18 @@ def open_direct(actor: User, others: Sequence[User]) -> Room:
 
 # --- Messages --------------------------------------------------------------------------------
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def _clean_body(body: Any) -> str:
     if not isinstance(body, str):
         raise Invalid(_l("Write a message."), code="bad_body", field="body")
-    body = body.replace("\r\n", "\n").strip()
+    if _SURROGATE.search(body):
+        raise Invalid(_l("The message holds characters that cannot be stored."), code="bad_body",
+                      field="body")
+    # Control characters other than line breaks and tabs are dropped (they break displays).
+    body = _CONTROL.sub("", body.replace("\r\n", "\n").replace("\r", "\n")).strip()
     if not body:
         raise Invalid(_l("Write a message."), code="empty_body", field="body")
     limit = current_app.config["ROOMS_MAX_BODY"]
@@ -334,7 +335,7 @@ def _record_event(room: Room, message: Message, kind: EventKind, seq: int,
     db.session.add(RoomEvent(room_id=room.id, seq=seq, kind=kind.value, message_id=message.id,
                              payload=payload, created_at=utcnow()))
     db.session.flush()
-    emit_after_commit(kind.value, payload, to=channel(room.id), namespace=NAMESPACE)
+    broadcast_after_commit(room.id, kind.value, payload)
 
 
 def _index(message: Message, *, fresh: bool = False) -> None:
@@ -384,7 +385,8 @@ def post_message(actor: User, room: Room, body: Any, client_id: Any,
     body = _clean_body(body)
     parent = None
     if reply_to not in (None, ""):
-        parent = db.session.get(Message, reply_to) if isinstance(reply_to, int) else None
+        number = _id_or_none(reply_to)
+        parent = db.session.get(Message, number) if number is not None else None
         if parent is None or parent.room_id != room.id:
             raise Invalid(_l("You can only reply to a message of this room."), code="bad_reply")
     mentioned = _mentioned(room, actor, body)
@@ -420,7 +422,8 @@ def post_message(actor: User, room: Room, body: Any, client_id: Any,
 def get_message(actor: User, room: Room, message_id: Any) -> Message:
     """A message of a room the actor reads."""
     require_reader(actor, room)
-    message = db.session.get(Message, message_id) if isinstance(message_id, int) else None
+    number = _id_or_none(message_id)
+    message = db.session.get(Message, number) if number is not None else None
     if message is None or message.room_id != room.id:
         raise NotFound(_l("This message does not exist."), code="message_not_found")
     return message
@@ -488,8 +491,11 @@ def parse_seq(value: Any) -> int:
     """A non-negative sequence number from a client."""
     if isinstance(value, bool):
         raise _bad_seq()
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if not (text.isascii() and text.isdigit() and len(text) <= 12):
+            raise _bad_seq()
+        value = int(text)
     if not isinstance(value, int) or not 0 <= value < 2**31:
         raise _bad_seq()
     return value
@@ -620,8 +626,7 @@ def set_locked(actor: User, room: Room, locked: bool) -> Room:
     room.locked = bool(locked)
     audit.record(actor, "rooms.locked" if locked else "rooms.unlocked", "room", room.id)
     db.session.flush()
-    emit_after_commit("room_state", {"room": room.id, "locked": room.locked},
-                      to=channel(room.id), namespace=NAMESPACE)
+    broadcast_after_commit(room.id, "room_state", {"room": room.id, "locked": room.locked})
     return room
 
 
@@ -668,7 +673,7 @@ def resolve_report(actor: User, report_id: Any, action: str) -> Report:
     require_signed_in(actor)
     entry = db.session.scalar(select(Report).where(Report.id == report_id,
                                                    _moderated_rooms(actor))) \
-        if isinstance(report_id, int) else None
+        if _id_or_none(report_id) is not None else None
     if entry is None:
         raise NotFound()
     if action not in ("dismiss", "delete"):

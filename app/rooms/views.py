@@ -29,7 +29,8 @@ from app.rooms.forms import (
     ResolveForm,
     RoomForm,
 )
-from app.rooms.models import Message, RoomKind
+from app.rooms.models import RoomKind
+from app.rooms.writes import write
 
 bp = Blueprint("rooms", __name__, url_prefix="/rooms")
 bp.record_once(lambda state: add_nav_entry(state.app, "rooms.index", _l("Rooms"),
@@ -84,17 +85,23 @@ def direct():
 @login_required
 def show(room_id: int):
     """The room: recent history, the message form, members and moderation tools."""
-    room = _room(room_id)
+    return _show(_room(room_id))
+
+
+def _show(room, form: MessageForm | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    """Render the room; a refused message comes back in `form`, its text kept (with `status`)."""
     member = services.membership(current_user, room)
     if member is None:
         return render_template("rooms/join.html", room=room, form=ActionForm())
-    before = request.args.get("before", type=int)
-    if before is None:
+    before = request.args.get("before", type=int) if form is None else None
+    if before is None and form is None:
         # Showing the newest messages is reading them (committed first: a commit expires objects).
-        with unit_of_work():
-            services.mark_read(current_user, room, room.last_seq)
+        write(lambda: services.mark_read(current_user, room, room.last_seq))
     messages = services.history(current_user, room, before_seq=before)
-    replying = _replying_to(room, messages, request.args.get("reply_to", type=int))
+    reply_to = request.args.get("reply_to", type=int)
+    if form is not None:
+        reply_to = int(form.reply_to.data) if (form.reply_to.data or "").isdigit() else None
+    replying = _replying_to(room, messages, reply_to)
     members = services.members_of(current_user, room)
     mute_form = MuteForm()
     mute_form.user_id.choices = [SelectChoice(m.user_id, m.user.display_name) for m in members
@@ -103,11 +110,12 @@ def show(room_id: int):
         "rooms/room.html", room=room, title=services.room_title(room, current_user),
         messages=messages, members=members, member=member,
         older=messages[0].seq if messages and messages[0].seq > 1 else None,
-        form=MessageForm(client_id=uuid.uuid4().hex, reply_to=replying.id if replying else None),
+        form=form or MessageForm(client_id=uuid.uuid4().hex,
+                                 reply_to=replying.id if replying else None),
         replying=replying, action_form=ActionForm(),
         invite_form=InviteForm(), mute_form=mute_form,
         moderator=services.may_moderate(current_user, room, member),
-        replies={m.id: m for m in messages})
+        replies={m.id: m for m in messages}), status
 
 
 def _replying_to(room, messages, message_id: int | None):  # type: ignore[no-untyped-def]
@@ -136,29 +144,28 @@ def messages_json(room_id: int):
 @bp.post("/<int:room_id>/messages")
 @login_required
 def send(room_id: int):
-    """Post a message from the no-JavaScript form."""
+    """Post a message from the no-JavaScript form; a refused message is shown again, text kept.
+
+    The form keeps its client_id, so sending it again after an error stores the message once.
+    """
     member_id = current_user.id
     events.end_read()
+    form = MessageForm()
+    room = _room(room_id)
+    if not form.validate_on_submit():
+        for error in form.client_id.errors:
+            flash(error, "error")
+        return _show(room, form, 400)
     try:
         services.check_rate(member_id)
-    except DomainError as error:
-        flash(str(error), "error")
-        return redirect(url_for("rooms.show", room_id=room_id))
-    room = _room(room_id)
-    form = MessageForm()
-
-    def post() -> Message:
         reply = int(form.reply_to.data) if (form.reply_to.data or "").isdigit() else None
-        return services.post_message(current_user, room, form.body.data, form.client_id.data,
-                                     reply)[0]
-
-    message = submit(form, post)
-    if message is None:
-        for field in (form.body, form.client_id):
-            for error in field.errors:
-                flash(error, "error")
-        return redirect(url_for("rooms.show", room_id=room.id))
-    return redirect(url_for("rooms.show", room_id=room.id, _anchor=f"m{message.id}"))
+        message_id = write(lambda: services.post_message(
+            current_user, services.get_room(current_user, room_id), form.body.data,
+            form.client_id.data, reply)[0].id)
+    except DomainError as error:
+        attach_error(form, error)
+        return _show(services.get_room(current_user, room_id), form, error.status)
+    return redirect(url_for("rooms.show", room_id=room_id, _anchor=f"m{message_id}"))
 
 
 def _message(room_id: int, message_id: int):  # type: ignore[no-untyped-def]
@@ -171,8 +178,7 @@ def _act(action, room_id: int, message=None):  # type: ignore[no-untyped-def]
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        with unit_of_work():
-            action()
+        write(action)
     except DomainError as error:
         flash(str(error), "error")
     anchor = f"m{message.id}" if message is not None else None

@@ -76,6 +76,7 @@ def server_env(url: str, port: int, redis_url: str | None, channel: str,
     env.update({"CARAVANSERAI_CONFIG": "production", "SECRET_KEY": SECRET, "DATABASE_URL": url,
                 "SESSION_COOKIE_SECURE": "0", "HOST": "127.0.0.1", "PORT": str(port),
                 "SOCKETIO_CHANNEL": channel, "ROOMS_RATE_LIMIT": "100000/1 second",
+                "ROOMS_FOLLOW_RATE_LIMIT": "100000/1 second",
                 "LOGIN_RATE_LIMIT": "100000 per minute", "PYTHONUNBUFFERED": "1"})
     env.pop("REDIS_URL", None)
     if redis_url:

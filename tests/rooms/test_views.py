@@ -185,3 +185,25 @@ def test_reply_to_a_message_of_another_room_is_ignored_on_the_page(login_as, mak
     page = client.get(f"/rooms/{room.id}?reply_to={foreign}").get_data(as_text=True)
     assert 'id="replying" hidden' in page
     assert not re.search(rf'name="reply_to"[^>]*value="{foreign}"', page)
+
+
+def test_a_refused_message_without_javascript_comes_back_with_its_text(
+        login_as, open_room, organiser, session) -> None:
+    client, alice = login_as()
+    room = open_room("R", alice)
+    page = client.get(f"/rooms/{room.id}").get_data(as_text=True)
+    client_id = re.search(r'name="client_id"[^>]*value="([^"]+)"', page).group(1)
+    data = {"body": "Long words " * 500, "client_id": client_id,
+            "csrf_token": csrf_token(client, f"/rooms/{room.id}")}
+    response = client.post(f"/rooms/{room.id}/messages", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "A message has at most 4000 characters." in page
+    assert "Long words Long words" in page and f'value="{client_id}"' in page
+    with unit_of_work():
+        services.mute(organiser, room, alice, 5)
+    data["body"] = "Muted, but my words stay"
+    response = client.post(f"/rooms/{room.id}/messages", data=data)
+    assert response.status_code == 403
+    assert "Muted, but my words stay" in response.get_data(as_text=True)
+    assert session.query(Message).count() == 0

@@ -8,6 +8,11 @@
   var HEARTBEAT_MS = 30000;
   var IDLE_MS = 120000;
   var TYPING_MS = 2500;
+  var SEND_TIMEOUT_MS = 10000;
+  // Clear refusals: resending the same message will not help, so it is marked failed.
+  var REFUSALS = ["body_too_long", "empty_body", "bad_body", "bad_client_id", "bad_reply",
+    "bad_request", "bad_room", "room_not_found", "not_member", "muted", "locked", "forbidden",
+    "login_required"];
 
   function socket() {
     return io("/rooms", { transports: ["websocket"], reconnectionDelayMax: 5000 });
@@ -45,7 +50,6 @@
       watch();
       conn.emit("heartbeat", { state: "online" }, function () {});
     });
-    conn.on("resync", watch);
     conn.on("message", function (event) {
       var item = list.querySelector('[data-room="' + event.room + '"]');
       if (!item || event.kind !== "message" || event.author.id === me) { return; }
@@ -71,7 +75,9 @@
     var replyField = form.querySelector("input[name=reply_to]");
     var replyingLine = document.getElementById("replying");
     var joinAgain = false;
-    var pending = [];  // sends not yet acknowledged, resent after a reconnect
+    var outbox = [];  // every message not yet stored, kept across reloads (loaded below)
+    var retryTimer = null;
+    var failures = 0;
     var joining = false;
     var conn = socket();
     var lastActivity = Date.now();
@@ -135,6 +141,7 @@
     function apply(event) {
       var existing = document.getElementById("m" + event.id);
       if (event.kind === "message") {
+        if (event.author.id === me && event.client_id) { forget(event.client_id); }
         if (!existing) {
           var empty = document.getElementById("no-messages");
           if (empty) { empty.remove(); }
@@ -191,23 +198,127 @@
       });
     }
 
+    // --- The outbox: nothing a member writes is lost ---------------------------------------
+    // Each unsent message stays in localStorage (per member and room) until the server stores it.
+    // It is resent with the same client_id after errors and reconnects (the server stores it
+    // once), and marked failed, with Retry, Edit and Discard, only when the server clearly refuses.
+    function outboxKey() { return "caravanserai.rooms.outbox." + me + "." + roomId; }
+    function loadOutbox() {
+      try {
+        var saved = JSON.parse(window.localStorage.getItem(outboxKey()) || "[]");
+        return Array.isArray(saved) ? saved : [];
+      } catch (error) { return []; }
+    }
+    function saveOutbox() {
+      try {
+        if (outbox.length) { window.localStorage.setItem(outboxKey(), JSON.stringify(outbox)); }
+        else { window.localStorage.removeItem(outboxKey()); }
+      } catch (error) { /* private mode or full storage: the page still holds the messages */ }
+    }
+    function forget(clientId) {
+      var before = outbox.length;
+      outbox = outbox.filter(function (entry) { return entry.client_id !== clientId; });
+      if (outbox.length !== before) { saveOutbox(); }
+      var item = document.getElementById("out-" + clientId);
+      if (item) { item.remove(); }
+    }
+    function button(text, action, entry) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.className = "button small secondary";
+      b.textContent = text;
+      b.dataset.action = action;
+      b.dataset.client = entry.client_id;
+      return b;
+    }
+    function renderOutbox() {
+      var box = document.getElementById("outbox");
+      box.textContent = "";
+      outbox.forEach(function (entry) {
+        var item = document.createElement("li");
+        item.className = "room-message outgoing " + entry.state;
+        item.id = "out-" + entry.client_id;
+        item.dataset.state = entry.state;
+        var body = document.createElement("div");
+        body.className = "body";
+        body.dir = "auto";
+        body.textContent = entry.body;
+        var note = document.createElement("p");
+        note.className = "outbox-status hint";
+        note.textContent = entry.state === "failed"
+          ? root.dataset.textNotSent.replace("%(error)s", entry.error || "")
+          : root.dataset.textSending;
+        item.appendChild(body);
+        item.appendChild(note);
+        if (entry.state === "failed") {
+          var actions = document.createElement("div");
+          actions.className = "message-actions";
+          actions.appendChild(button(root.dataset.textRetry, "retry", entry));
+          actions.appendChild(button(root.dataset.textEdit, "edit", entry));
+          actions.appendChild(button(root.dataset.textDiscard, "discard", entry));
+          item.appendChild(actions);
+        }
+        box.appendChild(item);
+      });
+    }
+    function scheduleRetry() {
+      if (retryTimer) { return; }
+      failures += 1;
+      var delay = Math.min(30000, 1000 * Math.pow(2, Math.min(failures - 1, 5)));
+      retryTimer = setTimeout(function () { retryTimer = null; flush(); }, delay * (0.75 + Math.random() / 2));
+    }
+    var inFlight = {};
     function flush() {
-      pending.forEach(function (entry) {
-        if (entry.inFlight) { return; }
-        entry.inFlight = true;
-        conn.emit("send", entry.data, function (ack) {
-          entry.inFlight = false;
-          if (ack && ack.ok) {
-            pending = pending.filter(function (other) { return other !== entry; });
+      if (!conn.connected) { return; }
+      outbox.forEach(function (entry) {
+        if (entry.state !== "pending" || inFlight[entry.client_id]) { return; }
+        inFlight[entry.client_id] = true;
+        var data = { room: roomId, body: entry.body, client_id: entry.client_id };
+        if (entry.reply_to) { data.reply_to = entry.reply_to; }
+        conn.timeout(SEND_TIMEOUT_MS).emit("send", data, function (error, ack) {
+          delete inFlight[entry.client_id];
+          if (!error && ack && ack.ok) {
+            failures = 0;
+            forget(entry.client_id);
             receive(ack.message);
             showStatus(root.dataset.textOnline, "online");
-          } else if (ack) {
-            pending = pending.filter(function (other) { return other !== entry; });
-            showStatus(ack.error);
+          } else if (!error && ack && REFUSALS.indexOf(ack.code) !== -1) {
+            entry.state = "failed";
+            entry.error = ack.error;
+            entry.code = ack.code;
+            saveOutbox();
+            renderOutbox();
+          } else {
+            // No answer, a busy server, a rate limit: keep it and try again a little later.
+            if (ack && ack.error) { showStatus(ack.error); }
+            scheduleRetry();
           }
         });
       });
     }
+    document.getElementById("outbox").addEventListener("click", function (event) {
+      var target = event.target.closest("button[data-action]");
+      if (!target) { return; }
+      var entry = outbox.filter(function (e) { return e.client_id === target.dataset.client; })[0];
+      if (!entry) { return; }
+      if (target.dataset.action === "retry") {
+        entry.state = "pending";
+        entry.error = "";
+        saveOutbox();
+        renderOutbox();
+        failures = 0;
+        flush();
+      } else if (target.dataset.action === "edit") {
+        textarea.value = entry.body;
+        forget(entry.client_id);
+        textarea.focus();
+      } else if (target.dataset.action === "discard") {
+        forget(entry.client_id);
+      }
+    });
+
+    outbox = loadOutbox();
+    renderOutbox();
 
     conn.on("connect", function () {
       showStatus(root.dataset.textOnline, "online");
@@ -217,15 +328,13 @@
     conn.on("disconnect", function () {
       // Acks of sends in flight are lost with the connection: resend them (same client_id,
       // so the server stores each once) after the next join.
-      pending.forEach(function (entry) { entry.inFlight = false; });
+      inFlight = {};
       joining = false;
       showStatus(root.dataset.textOffline, "offline");
     });
     conn.on("connect_error", function () { showStatus(root.dataset.textOffline, "offline"); });
     ["message", "edit", "delete"].forEach(function (name) { conn.on(name, receive); });
     conn.on("room_state", function () { window.location.reload(); });
-    // Someone left: the server emptied the broadcast channel; join again from where we are.
-    conn.on("resync", function (event) { if (event.room === roomId) { join(); } });
     conn.on("typing", function (event) {
       if (event.room !== roomId || event.user.id === me) { return; }
       typingLine.textContent = root.dataset.textTyping.replace("%(name)s", event.user.name);
@@ -259,9 +368,11 @@
       event.preventDefault();
       var body = textarea.value.trim();
       if (!body) { return; }
-      var data = { room: roomId, body: body, client_id: newClientId() };
-      if (replyField && replyField.value) { data.reply_to = Number(replyField.value); }
-      pending.push({ data: data, inFlight: false });
+      var entry = { client_id: newClientId(), body: body, state: "pending", error: "" };
+      if (replyField && replyField.value) { entry.reply_to = Number(replyField.value); }
+      outbox.push(entry);
+      saveOutbox();
+      renderOutbox();
       textarea.value = "";
       setReply(null);
       if (conn.connected) { flush(); } else { showStatus(root.dataset.textOffline, "offline"); }
