@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, flash, g, request
 from flask_babel import gettext as _
 
+from app.core import inputs
 from config import get_config
 
 CSP = {
@@ -34,6 +35,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
         app.config.update(overrides)
 
     _init_extensions(app)
+    inputs.init_app(app)
     _register_blueprints(app)
     _register_hooks(app)
     return app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 
 from app.core.db import unit_of_work
 from app.core.errors import DomainError
+from app.core.inputs import has_control_characters
 
 T = TypeVar("T")
 
@@ -106,12 +107,20 @@ def submit(form: FlaskForm, action: Callable[[], T]) -> T | None:
 
 
 def safe_next(target: str | None, default_endpoint: str = "main.home") -> str:
-    """A local path to go to after an action; never another site."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-            return target
-    return url_for(default_endpoint)
+    """A local path to go to after an action; never another site, never a header-breaking value.
+
+    Browsers drop tabs and line breaks from a location and read a backslash as a slash, so any
+    control character, whitespace or backslash refuses the target, and the path is rebuilt from its
+    parsed parts rather than passed on as sent.
+    """
+    if not target or len(target) > 2000 or has_control_characters(target) or "\\" in target:
+        return url_for(default_endpoint)
+    if any(character.isspace() for character in target):
+        return url_for(default_endpoint)
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
+        return url_for(default_endpoint)
+    return urlunsplit(("", "", parts.path, parts.query, parts.fragment))
 
 
 def redirect_next(default_endpoint: str = "main.home") -> Response:

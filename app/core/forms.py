@@ -1,0 +1,55 @@
+"""The base of every form: each field's value is cleaned and bounded before any validator runs."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.fields.core import UnboundField
+
+from app.core.inputs import MAX_YEAR, MIN_YEAR, bounded_int, clean_line, clean_text, date_in_range
+
+NUMBER_OUT_OF_RANGE = _l("This number is too large.")
+DATE_OUT_OF_RANGE = _l("Enter a date between the years %(first)s and %(last)s.")
+
+
+def _cleaner(multiline: bool):  # type: ignore[no-untyped-def]
+    clean = clean_text if multiline else clean_line
+
+    def cleaned(value: Any) -> Any:
+        if isinstance(value, str):
+            return clean(value)
+        if isinstance(value, list):
+            return [cleaned(item) for item in value]
+        if isinstance(value, int) and not isinstance(value, bool):
+            try:
+                return bounded_int(value)
+            except ValueError:
+                raise ValueError(str(NUMBER_OUT_OF_RANGE)) from None
+        if isinstance(value, date | datetime) and not date_in_range(value):
+            raise ValueError(str(DATE_OUT_OF_RANGE % {"first": MIN_YEAR, "last": MAX_YEAR}))
+        return value
+
+    return cleaned
+
+
+_CLEAN_LINE = _cleaner(multiline=False)
+_CLEAN_TEXT = _cleaner(multiline=True)
+
+
+class Form(FlaskForm):
+    """A Flask-WTF form whose every field strips control characters and bounds numbers and dates.
+
+    Single-line fields lose line breaks (a title with CR/LF would break a calendar file), bidi
+    overrides and lone surrogates; text areas keep their line breaks. Integers beyond what a
+    database column holds and dates outside MIN_YEAR..MAX_YEAR are field errors.
+    """
+
+    class Meta(FlaskForm.Meta):
+        def bind_field(self, form: Any, unbound_field: UnboundField, options: dict[str, Any]) -> Any:
+            multiline = issubclass(unbound_field.field_class, TextAreaField)
+            filters = [*unbound_field.kwargs.get("filters", ()), _CLEAN_TEXT if multiline else _CLEAN_LINE]
+            return unbound_field.bind(form=form, filters=filters, **options)
