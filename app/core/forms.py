@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto, _is_submitted
+from werkzeug.datastructures import ImmutableMultiDict
 from wtforms import TextAreaField
 from wtforms.fields.core import UnboundField
 
@@ -36,6 +39,17 @@ def _cleaner(multiline: bool):  # type: ignore[no-untyped-def]
     return cleaned
 
 
+def _json_formdata(payload: Any) -> ImmutableMultiDict:  # type: ignore[type-arg]
+    pairs: list[tuple[str, str]] = []
+    for key, value in (payload.items() if isinstance(payload, dict) else ()):
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, bool):
+                pairs.append((key, "true" if item else "false"))
+            elif isinstance(item, str | int | float):
+                pairs.append((key, str(item)))
+    return ImmutableMultiDict(pairs)
+
+
 _CLEAN_LINE = _cleaner(multiline=False)
 _CLEAN_TEXT = _cleaner(multiline=True)
 
@@ -49,6 +63,13 @@ class Form(FlaskForm):
     """
 
     class Meta(FlaskForm.Meta):
+        def wrap_formdata(self, form: Any, formdata: Any) -> Any:
+            # Flask-WTF hands a JSON body to the form as it is; only text, numbers and flat lists
+            # of them are form data, anything else (a list body, nested objects, null) is dropped.
+            if formdata is _Auto and _is_submitted() and not request.form and not request.files and request.is_json:
+                return _json_formdata(request.get_json(silent=True))
+            return super().wrap_formdata(form, formdata)
+
         def bind_field(self, form: Any, unbound_field: UnboundField, options: dict[str, Any]) -> Any:
             multiline = issubclass(unbound_field.field_class, TextAreaField)
             filters = [*unbound_field.kwargs.get("filters", ()), _CLEAN_TEXT if multiline else _CLEAN_LINE]

@@ -109,3 +109,11 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["default"] = TextConverter
     app.url_map.converters["string"] = TextConverter
     app.request_class = BoundedRequest
+
+
+def find(model: Any, raw_id: Any) -> Any:
+    """The row of `model` whose id is `raw_id`, or None when there is none or it cannot be an id."""
+    from app.extensions import db
+
+    number = bounded_id(raw_id)
+    return db.session.get(model, number) if number is not None else None

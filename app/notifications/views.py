@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 
 from app.core.db import unit_of_work
+from app.core.forms import Form
 from app.notifications import services
 
 bp = Blueprint("notifications", __name__)
@@ -17,14 +17,14 @@ bp = Blueprint("notifications", __name__)
 def index():
     """The member's notices, newest first."""
     return render_template("notifications/index.html", notices=services.list_notices(current_user),
-                           form=FlaskForm())
+                           form=Form())
 
 
 @bp.post("/notices/read")
 @login_required
 def read_all():
     """Mark every notice read."""
-    if not FlaskForm().validate_on_submit():
+    if not Form().validate_on_submit():
         abort(400)
     with unit_of_work():
         services.mark_read(current_user)
