@@ -336,7 +336,10 @@ def clone(convening_id: int):
     convening = services.get_convening(current_user, convening_id)
     copy = submit(form, lambda: services.clone_convening(current_user, convening, form.new_start.data))
     if copy is None:
-        flash(_("Choose the first day of the new convening."), "error")
+        if form.new_start.data is None:
+            flash(_("Choose the first day of the new convening."), "error")
+        else:
+            flash_errors(form)
         return redirect(url_for("convenings.manage", convening_id=convening_id))
     flash(_("The copy has been saved as a draft."), "success")
     return redirect(url_for("convenings.manage", convening_id=copy.id))

@@ -6,17 +6,20 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import request
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto, _is_submitted
 from werkzeug.datastructures import ImmutableMultiDict
 from wtforms import TextAreaField
 from wtforms.fields.core import UnboundField
 
-from app.core.inputs import MAX_YEAR, MIN_YEAR, bounded_int, clean_line, clean_text, date_in_range
-
-NUMBER_OUT_OF_RANGE = _l("This number is too large.")
-DATE_OUT_OF_RANGE = _l("Enter a date between the years %(first)s and %(last)s.")
+from app.core.inputs import (
+    NUMBER_OUT_OF_RANGE,
+    bounded_int,
+    clean_line,
+    clean_text,
+    date_in_range,
+    date_range_message,
+)
 
 
 def _cleaner(multiline: bool):  # type: ignore[no-untyped-def]
@@ -33,7 +36,7 @@ def _cleaner(multiline: bool):  # type: ignore[no-untyped-def]
             except ValueError:
                 raise ValueError(str(NUMBER_OUT_OF_RANGE)) from None
         if isinstance(value, date | datetime) and not date_in_range(value):
-            raise ValueError(str(DATE_OUT_OF_RANGE % {"first": MIN_YEAR, "last": MAX_YEAR}))
+            raise ValueError(date_range_message())
         return value
 
     return cleaned

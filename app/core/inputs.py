@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import Flask, Request
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
 
@@ -19,6 +20,9 @@ MAX_ID = 2**63 - 1
 # Dates the platform deals in; outside this, arithmetic (a clone moved by years) cannot overflow.
 MIN_YEAR = 1900
 MAX_YEAR = 2200
+
+NUMBER_OUT_OF_RANGE = _l("This number is too large.")
+DATE_OUT_OF_RANGE = _l("Enter a date between the years %(first)s and %(last)s.")
 
 _SURROGATES = "\ud800-\udfff"
 # C0 and C1 controls and DEL, except tab and the line breaks handled separately.
@@ -71,6 +75,20 @@ def bounded_id(value: Any) -> int | None:
 def date_in_range(value: date | datetime) -> bool:
     """True for a date the platform can store and shift without overflowing."""
     return MIN_YEAR <= value.year <= MAX_YEAR
+
+
+def date_range_message() -> str:
+    """The translated refusal of a date outside MIN_YEAR..MAX_YEAR."""
+    return str(DATE_OUT_OF_RANGE % {"first": MIN_YEAR, "last": MAX_YEAR})
+
+
+def check_date(value: date, field: str) -> date:
+    """`value` when it lies in MIN_YEAR..MAX_YEAR; Invalid (on `field`) otherwise."""
+    from app.core.errors import Invalid
+
+    if not date_in_range(value):
+        raise Invalid(date_range_message(), code="date_out_of_range", field=field)
+    return value
 
 
 class IdConverter(IntegerConverter):
