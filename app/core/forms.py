@@ -49,7 +49,8 @@ def _json_formdata(payload: Any) -> ImmutableMultiDict:  # type: ignore[type-arg
             if isinstance(item, bool):
                 pairs.append((key, "true" if item else "false"))
             elif isinstance(item, str | int | float):
-                pairs.append((key, str(item)))
+                # JSON can carry lone surrogates, which a form re-rendering the value cannot encode.
+                pairs.append((key, clean_text(str(item))))
     return ImmutableMultiDict(pairs)
 
 

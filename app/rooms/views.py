@@ -13,7 +13,7 @@ from wtforms import SelectChoice
 from app.accounts.models import User
 from app.core.db import unit_of_work
 from app.core.errors import DomainError, Forbidden
-from app.core.inputs import find
+from app.core.inputs import bounded_id, find
 from app.core.navigation import add_nav_entry
 from app.core.permissions import is_staff
 from app.core.web import attach_error, flash_errors, submit
@@ -148,9 +148,8 @@ def send(room_id: int):
     form = MessageForm()
 
     def post() -> Message:
-        reply = int(form.reply_to.data) if (form.reply_to.data or "").isdigit() else None
         return services.post_message(current_user, room, form.body.data, form.client_id.data,
-                                     reply)[0]
+                                     bounded_id(form.reply_to.data))[0]
 
     message = submit(form, post)
     if message is None:
