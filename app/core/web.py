@@ -8,13 +8,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from app.core.db import unit_of_work
 from app.core.errors import DomainError
+from app.core.forms import Form
 from app.core.inputs import has_control_characters
 
 T = TypeVar("T")
@@ -78,7 +78,7 @@ def register_error_handlers(app: Flask) -> None:
         return error_response(500)
 
 
-def attach_error(form: FlaskForm, error: DomainError) -> None:
+def attach_error(form: Form, error: DomainError) -> None:
     """Show a service's refusal beside the field it concerns, or as a flash message."""
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:
@@ -87,14 +87,14 @@ def attach_error(form: FlaskForm, error: DomainError) -> None:
         flash(str(error), "error")
 
 
-def flash_errors(form: FlaskForm) -> None:
+def flash_errors(form: Form) -> None:
     """Show every field error of a form as a flash message (for forms posted from another page)."""
     for errors in form.errors.values():
         for error in errors:
             flash(str(error), "error")
 
 
-def submit(form: FlaskForm, action: Callable[[], T]) -> T | None:
+def submit(form: Form, action: Callable[[], T]) -> T | None:
     """Run `action` in its own transaction when the form validates; None (errors shown) otherwise."""
     if not form.validate_on_submit():
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from flask_wtf import FlaskForm
@@ -80,6 +81,10 @@ def test_every_form_in_the_app_is_a_cleaned_form(app_ctx) -> None:
     ours = [cls for cls in subclasses(FlaskForm) if cls.__module__.startswith(package.__name__ + ".")]
     assert len(ours) > 30
     assert [cls for cls in ours if not issubclass(cls, Form)] == []
+    root = Path(package.__file__).parent
+    uses = [str(path.relative_to(root)) for path in root.rglob("*.py")
+            if path != root / "core" / "forms.py" and "FlaskForm" in path.read_text(encoding="utf-8")]
+    assert uses == [], "use app.core.forms.Form, whose fields are cleaned"
 
 
 @pytest.mark.parametrize("target", [
