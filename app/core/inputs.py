@@ -15,8 +15,11 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
 
-# The largest value a 64-bit signed integer column (and SQLite's INTEGER) holds.
-MAX_ID = 2**63 - 1
+# The largest value an INTEGER column holds on PostgreSQL (int4). Ids and counts are INTEGER
+# columns, and SQLAlchemy's psycopg dialect casts every parameter to its column's type, so even a
+# lookup by a larger number fails there ("integer out of range"); SQLite fails beyond 2^63.
+MAX_INT = 2**31 - 1
+MAX_ID = MAX_INT
 # Dates the platform deals in; outside this, arithmetic (a clone moved by years) cannot overflow.
 MIN_YEAR = 1900
 MAX_YEAR = 2200
@@ -58,13 +61,13 @@ def bounded_int(value: Any) -> int:
     if isinstance(value, bool):
         raise ValueError("not an integer")
     number = value if isinstance(value, int) else int(str(value).strip())
-    if not -MAX_ID <= number <= MAX_ID:
+    if not -MAX_INT <= number <= MAX_INT:
         raise ValueError("integer out of range")
     return number
 
 
 def bounded_id(value: Any) -> int | None:
-    """`value` as a possible row id (1..2^63-1), or None when it cannot be one."""
+    """`value` as a possible row id (1..MAX_ID), or None when it cannot be one."""
     try:
         number = bounded_int(value)
     except (TypeError, ValueError):
@@ -92,7 +95,7 @@ def check_date(value: date, field: str) -> date:
 
 
 class IdConverter(IntegerConverter):
-    """`<int:...>` in every route: 1..2^63-1, so an out-of-range id is a 404 on every database."""
+    """`<int:...>` in every route: 1..MAX_ID, so an out-of-range id is a 404 on every database."""
 
     def __init__(self, map: Any, fixed_digits: int = 0, min: int | None = 1,  # noqa: A002
                  max: int | None = MAX_ID, signed: bool = False) -> None:  # noqa: A002

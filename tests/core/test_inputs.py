@@ -110,7 +110,8 @@ def test_over_long_and_path_like_zone_names_are_not_zones() -> None:
 
 
 @pytest.mark.parametrize("path", [
-    f"/convenings/{2**63}", f"/convenings/{2**63 - 1}", "/convenings/0", "/convenings/-1",
+    f"/convenings/{2**63}", f"/convenings/{2**63 - 1}", f"/convenings/{2**31}", "/convenings/0",
+    "/convenings/-1", f"/convenings/{2**31}.ics", f"/registry/partners/{2**31}",
     f"/rooms/{10**30}/messages", "/registry/states/U%00Z", "/reset/a%0d%0ab",
 ])
 def test_out_of_range_ids_and_control_characters_in_paths_are_not_found(client, path: str) -> None:
@@ -120,4 +121,5 @@ def test_out_of_range_ids_and_control_characters_in_paths_are_not_found(client, 
 def test_integer_query_values_beyond_any_column_are_ignored(login_as) -> None:
     client, _ = login_as(Role.ADMIN)
     assert client.get(f"/admin/users?page={2**64}").status_code == 200
+    assert client.get(f"/admin/users?page={2**31}").status_code == 200
     assert client.get(f"/registry/notifications?page=-{2**70}").status_code == 200
