@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, flash, g, request
 from flask_babel import gettext as _
 
+from app.core import inputs
 from config import get_config
 
 CSP = {
@@ -38,6 +39,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     ensure_secret_key(app)
 
     _init_extensions(app)
+    inputs.init_app(app)
     _register_blueprints(app)
     _register_hooks(app)
     return app

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from app.core.forms import Form
 from app.core.permissions import ROLE_LABELS
 
 REQUIRED = _l("This field is required.")
@@ -17,38 +17,38 @@ def role_choices() -> list[tuple[str, str]]:
     return [(role.value, str(label)) for role, label in ROLE_LABELS.items()]
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(REQUIRED), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=256)])
     remember = BooleanField(_l("Keep me signed in on this device"))
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(Form):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(REQUIRED), Length(max=254)])
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     password = PasswordField(_l("New password"), validators=[DataRequired(REQUIRED)])
 
 
-class AcceptInvitationForm(FlaskForm):
+class AcceptInvitationForm(Form):
     display_name = StringField(_l("Your name"), validators=[DataRequired(REQUIRED)])
     password = PasswordField(_l("Choose a password"), validators=[DataRequired(REQUIRED)])
     timezone = SelectField(_l("Time zone"), validators=[DataRequired(REQUIRED)], validate_choice=False)
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     display_name = StringField(_l("Name"), validators=[DataRequired(REQUIRED)])
     locale = SelectField(_l("Language"), validators=[DataRequired(REQUIRED)], validate_choice=False)
     timezone = SelectField(_l("Time zone"), validators=[DataRequired(REQUIRED)], validate_choice=False)
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(Form):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED)])
     password = PasswordField(_l("New password"), validators=[DataRequired(REQUIRED)])
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(REQUIRED), Length(max=254)])
     display_name = StringField(_l("Name (optional)"), validators=[Length(max=120)])
     role = SelectField(_l("Role"), validators=[DataRequired(REQUIRED)], validate_choice=False)
@@ -56,9 +56,9 @@ class InviteForm(FlaskForm):
     locale = SelectField(_l("Language of the invitation"), validate_choice=False)
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     role = SelectField(_l("Role"), validators=[DataRequired(REQUIRED)], validate_choice=False)
 
 
-class ActiveForm(FlaskForm):
+class ActiveForm(Form):
     """Deactivate or reactivate; the button says which."""

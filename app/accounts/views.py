@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from flask_wtf import FlaskForm
 
 from app.accounts import services
 from app.accounts.forms import (
@@ -22,6 +21,7 @@ from app.accounts.forms import (
 )
 from app.core.db import unit_of_work
 from app.core.errors import DomainError
+from app.core.forms import Form
 from app.core.permissions import ROLE_LABELS, Role, is_staff, require_staff
 from app.core.web import redirect_next, submit
 from app.extensions import limiter
@@ -151,7 +151,7 @@ def profile():
 @login_required
 def confirm_timezone():
     """The member confirms the zone they are in (from the banner)."""
-    if not FlaskForm().validate_on_submit():
+    if not Form().validate_on_submit():
         abort(400)
     try:
         with unit_of_work():

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.core.forms import Form
+
 SCOPE_LABELS = {"read": _l("Read"), "write": _l("Write"), "staff": _l("Staff")}
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     name = StringField(_l("Token name"),
                        validators=[DataRequired(_l("This field is required.")), Length(max=80)])
     scopes = SelectMultipleField(_l("Scopes"), choices=[SelectChoice(k, v) for k, v in SCOPE_LABELS.items()],

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 
 from app.api import tokens
 from app.api.forms import SCOPE_LABELS, TokenForm
+from app.core.forms import Form
 from app.core.web import submit
 
 bp = Blueprint("api_tokens", __name__)
@@ -26,13 +26,13 @@ def token_list():  # type: ignore[no-untyped-def]
         form = TokenForm(formdata=None)
     return render_template("api/tokens.html", form=form, secret=secret,
                            tokens=tokens.tokens_of(current_user), scope_labels=SCOPE_LABELS,
-                           revoke_form=FlaskForm())
+                           revoke_form=Form())
 
 
 @bp.post("/profile/tokens/<int:token_id>/revoke")
 @login_required
 def revoke(token_id: int):  # type: ignore[no-untyped-def]
     """Revoke one of the member's tokens."""
-    if submit(FlaskForm(), lambda: tokens.revoke_token(current_user, token_id)):
+    if submit(Form(), lambda: tokens.revoke_token(current_user, token_id)):
         flash(_("The token has been revoked."), "success")
     return redirect(url_for("api_tokens.token_list"))

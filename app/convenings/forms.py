@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -16,13 +15,15 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.core.forms import Form
+
 REQUIRED = _l("This field is required.")
 BAD_TIME = _l("Enter a date and time.")
 LANGUAGE_CODES = ("en", "ar", "zh", "fr", "ru", "es", "uz")
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 
-class ConveningForm(FlaskForm):
+class ConveningForm(Form):
     kind = SelectField(_l("Kind"), validators=[DataRequired(REQUIRED)], validate_choice=False)
     edition = IntegerField(_l("Edition number (Global Forum)"), validators=[Optional()])
     default_language = SelectField(_l("Default language"), validators=[DataRequired(REQUIRED)],
@@ -57,7 +58,7 @@ for _code in LANGUAGE_CODES:
                                                                  validators=[Length(max=20_000)]))
 
 
-class SessionForm(FlaskForm):
+class SessionForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Length(max=20_000)])
     kind = SelectField(_l("Kind"), validators=[DataRequired(REQUIRED)], validate_choice=False)
@@ -75,20 +76,20 @@ class SessionForm(FlaskForm):
                                    validators=[Length(max=4000)])
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     consent_listed = BooleanField(_l("List me among the participants other participants can see"))
 
 
-class CancelConveningForm(FlaskForm):
+class CancelConveningForm(Form):
     reason = TextAreaField(_l("Reason for the cancellation"),
                            validators=[DataRequired(REQUIRED), Length(max=2000)])
 
 
-class CloneForm(FlaskForm):
+class CloneForm(Form):
     new_start = DateField(_l("First day of the new convening"), validators=[DataRequired(REQUIRED)])
 
 
-class FairTimesForm(FlaskForm):
+class FairTimesForm(Form):
     class Meta:
         csrf = False  # a read-only question sent with GET
 

@@ -40,6 +40,7 @@ from app.convenings.models import (
 from app.core import audit
 from app.core.db import utcnow
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
+from app.core.inputs import check_date
 from app.core.permissions import Role, is_signed_in, is_staff, require_signed_in, require_staff
 from app.core.signals import convening_changed, convening_published, registration_changed
 from app.extensions import db
@@ -403,7 +404,7 @@ def _shift_local(moment: datetime, zone: str, days: int) -> datetime:
 def clone_convening(actor: User, source: Convening, new_start: date) -> Convening:
     """Copy a convening and its whole agenda to start on `new_start`, as a draft."""
     user = require_organiser(actor)
-    days = (new_start - to_local(source.starts_at, source.timezone).date()).days
+    days = (check_date(new_start, "new_start") - to_local(source.starts_at, source.timezone).date()).days
     zone = source.timezone
 
     def shift(moment: datetime | None) -> datetime | None:

@@ -20,7 +20,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from app.accounts.models import User
@@ -44,6 +43,7 @@ from app.convenings.forms import (
 from app.convenings.models import AgendaSession, Convening
 from app.core.db import unit_of_work
 from app.core.errors import DomainError
+from app.core.forms import Form
 from app.core.navigation import add_nav_entry
 from app.core.permissions import Role, is_signed_in, is_staff
 from app.core.web import attach_error, flash_errors, submit
@@ -119,7 +119,7 @@ def detail(convening_id: int):
         counts=services.registration_counts(convening),
         show_link=staff or (registration is not None and registration.status == "confirmed"),
         warnings=services.agenda_warnings(convening) if staff else [],
-        register_form=RegisterForm(), form=FlaskForm(), labels=labels, staff=staff,
+        register_form=RegisterForm(), form=Form(), labels=labels, staff=staff,
         language=current_language())
 
 
@@ -180,7 +180,7 @@ def register(convening_id: int):
 @login_required
 def cancel_registration(convening_id: int, registration_id: int):
     """Give up a registration."""
-    if not FlaskForm().validate_on_submit():
+    if not Form().validate_on_submit():
         abort(400)
     with unit_of_work():
         convening = services.get_convening(current_user, convening_id)
@@ -299,7 +299,7 @@ def manage(convening_id: int):
         "convenings/manage.html", convening=convening, sessions=services.agenda(convening),
         warnings=services.agenda_warnings(convening),
         registrations=services.registrations(current_user, convening), labels=labels,
-        form=FlaskForm(), cancel_form=CancelConveningForm(), clone_form=CloneForm(),
+        form=Form(), cancel_form=CancelConveningForm(), clone_form=CloneForm(),
         language=current_language())
 
 
@@ -307,7 +307,7 @@ def manage(convening_id: int):
 @login_required
 def publish(convening_id: int):
     """Publish a draft."""
-    if not FlaskForm().validate_on_submit():
+    if not Form().validate_on_submit():
         abort(400)
     with unit_of_work():
         services.publish_convening(current_user, services.get_convening(current_user, convening_id))
@@ -336,7 +336,10 @@ def clone(convening_id: int):
     convening = services.get_convening(current_user, convening_id)
     copy = submit(form, lambda: services.clone_convening(current_user, convening, form.new_start.data))
     if copy is None:
-        flash(_("Choose the first day of the new convening."), "error")
+        if form.new_start.data is None:
+            flash(_("Choose the first day of the new convening."), "error")
+        else:
+            flash_errors(form)
         return redirect(url_for("convenings.manage", convening_id=convening_id))
     flash(_("The copy has been saved as a draft."), "success")
     return redirect(url_for("convenings.manage", convening_id=copy.id))
@@ -406,7 +409,7 @@ def session_form(convening_id: int, session_id: int | None = None):
 @login_required
 def cancel_session(convening_id: int, session_id: int):
     """Cancel one session."""
-    if not FlaskForm().validate_on_submit():
+    if not Form().validate_on_submit():
         abort(400)
     with unit_of_work():
         convening = services.get_convening(current_user, convening_id)
@@ -419,7 +422,7 @@ def cancel_session(convening_id: int, session_id: int):
 @login_required
 def decide(convening_id: int, registration_id: int, decision: str):
     """Approve or decline a request to attend."""
-    if not FlaskForm().validate_on_submit():
+    if not Form().validate_on_submit():
         abort(400)
     with unit_of_work():
         convening = services.get_convening(current_user, convening_id)
@@ -432,7 +435,7 @@ def decide(convening_id: int, registration_id: int, decision: str):
 @login_required
 def attendance(convening_id: int, registration_id: int):
     """Record whether a participant came."""
-    if not FlaskForm().validate_on_submit():
+    if not Form().validate_on_submit():
         abort(400)
     with unit_of_work():
         convening = services.get_convening(current_user, convening_id)
@@ -466,14 +469,14 @@ def my_calendar():
     webcal = "webcal://" + https_url.split("://", 1)[1]
     return render_template("convenings/calendar.html", https_url=https_url, webcal=webcal,
                            entries=services.convenings_for_user(current_user), labels=labels,
-                           form=FlaskForm(), language=current_language())
+                           form=Form(), language=current_language())
 
 
 @bp.post("/calendar/regenerate")
 @login_required
 def regenerate_token():
     """Issue a new feed address; the old one stops working."""
-    if not FlaskForm().validate_on_submit():
+    if not Form().validate_on_submit():
         abort(400)
     with unit_of_work():
         services.regenerate_calendar_token(current_user)

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from app.core.db import commits_so_far, is_contention, retry_on_busy, run_in_transaction
 from app.core.errors import DomainError, ServiceBusy
+from app.core.forms import Form
+from app.core.inputs import has_control_characters
 
 T = TypeVar("T")
 
@@ -109,7 +110,7 @@ def register_error_handlers(app: Flask) -> None:
         return error_response(500)
 
 
-def attach_error(form: FlaskForm, error: DomainError) -> None:
+def attach_error(form: Form, error: DomainError) -> None:
     """Show a service's refusal beside the field it concerns, or as a flash message."""
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:
@@ -118,14 +119,14 @@ def attach_error(form: FlaskForm, error: DomainError) -> None:
         flash(str(error), "error")
 
 
-def flash_errors(form: FlaskForm) -> None:
+def flash_errors(form: Form) -> None:
     """Show every field error of a form as a flash message (for forms posted from another page)."""
     for errors in form.errors.values():
         for error in errors:
             flash(str(error), "error")
 
 
-def submit(form: FlaskForm, action: Callable[[], T]) -> T | None:
+def submit(form: Form, action: Callable[[], T]) -> T | None:
     """Run `action` in its own transaction when the form validates; None (errors shown) otherwise.
 
     Contention with other writers runs the action again; when it outlasts the retries, `ServiceBusy`
@@ -143,12 +144,20 @@ def submit(form: FlaskForm, action: Callable[[], T]) -> T | None:
 
 
 def safe_next(target: str | None, default_endpoint: str = "main.home") -> str:
-    """A local path to go to after an action; never another site."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-            return target
-    return url_for(default_endpoint)
+    """A local path to go to after an action; never another site, never a header-breaking value.
+
+    Browsers drop tabs and line breaks from a location and read a backslash as a slash, so any
+    control character, whitespace or backslash refuses the target, and the path is rebuilt from its
+    parsed parts rather than passed on as sent.
+    """
+    if not target or len(target) > 2000 or has_control_characters(target) or "\\" in target:
+        return url_for(default_endpoint)
+    if any(character.isspace() for character in target):
+        return url_for(default_endpoint)
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
+        return url_for(default_endpoint)
+    return urlunsplit(("", "", parts.path, parts.query, parts.fragment))
 
 
 def redirect_next(default_endpoint: str = "main.home") -> Response:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from app.accounts import services as accounts
 from app.core.db import unit_of_work
+from app.core.forms import Form
 from app.core.web import redirect_next
 from app.i18n import remember_language
 from app.i18n.moments import format_local_span, format_moment, zone_label
@@ -22,7 +22,7 @@ bp.add_app_template_global(zone_label, "zone_label")
 @bp.post("/language/<code>")
 def switch_language(code: str):
     """Switch the interface language and go back to the page."""
-    if not FlaskForm().validate_on_submit():
+    if not Form().validate_on_submit():
         abort(400)
     if code not in current_app.config["LANGUAGES"]:
         flash(_("This language is not available."), "error")

@@ -8,13 +8,13 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 
 from app.accounts.models import User
 from app.convenings import services as convenings
 from app.convenings.models import Convening
 from app.core.db import unit_of_work, utcnow
 from app.core.errors import DomainError, NotFound
+from app.core.forms import Form
 from app.core.permissions import is_staff
 from app.core.web import flash_errors, submit
 from app.extensions import db
@@ -57,7 +57,7 @@ def _slot_choices(convening: Convening) -> list[tuple[int, str]]:
     return [(slot.id, _slot_label(slot, convening)) for slot in services.slots(convening)]
 
 
-def _act(form: FlaskForm, action: Callable[[], Any], done: str) -> bool:
+def _act(form: Form, action: Callable[[], Any], done: str) -> bool:
     """Run one service in its own transaction; say what happened with a flash message."""
     if not form.validate_on_submit():
         flash_errors(form)
@@ -133,7 +133,7 @@ def page(convening_id: int):
         has_profile=services.profile_for(current_user) is not None, opted_in=opted_in,
         form=form, suggestions=suggestions, inbox=inbox, meetings=meetings,
         request_form=request_form, decline_form=DeclineForm(), reschedule_form=reschedule_form,
-        feedback_form=FeedbackForm(), action_form=FlaskForm(), staff=is_staff(current_user),
+        feedback_form=FeedbackForm(), action_form=Form(), staff=is_staff(current_user),
         slot_labels=dict(slot_choices), labels=services, language=current_language(),
         viewer_zone=current_user.timezone, now=utcnow())
 
@@ -165,7 +165,7 @@ def send(convening_id: int, user_id: int):
     return _back(convening_id, "#requests")
 
 
-def _request_action(convening_id: int, request_id: int, form: FlaskForm,
+def _request_action(convening_id: int, request_id: int, form: Form,
                     action: Callable[[Convening, Any], Any], done: str):  # type: ignore[no-untyped-def]
     convening = convenings.get_convening(current_user, convening_id)
     meeting_request = services.get_request(current_user, convening, request_id)
@@ -177,7 +177,7 @@ def _request_action(convening_id: int, request_id: int, form: FlaskForm,
 @login_required
 def accept(convening_id: int, request_id: int):
     """Accept a request."""
-    return _request_action(convening_id, request_id, FlaskForm(),
+    return _request_action(convening_id, request_id, Form(),
                            lambda c, r: services.accept_request(current_user, c, r),
                            _("You accepted the request."))
 
@@ -197,7 +197,7 @@ def decline(convening_id: int, request_id: int):
 @login_required
 def cancel(convening_id: int, request_id: int):
     """Call off a request or a meeting."""
-    return _request_action(convening_id, request_id, FlaskForm(),
+    return _request_action(convening_id, request_id, Form(),
                            lambda c, r: services.cancel_request(current_user, c, r),
                            _("The request has been cancelled."))
 
@@ -251,7 +251,7 @@ def organise(convening_id: int):
     status = 400 if form.errors else 200
     return render_template(
         "matchmaking/organise.html", convening=convening, form=form, figures=figures,
-        slots=services.slots(convening), tables_form=TablesForm(), action_form=FlaskForm(),
+        slots=services.slots(convening), tables_form=TablesForm(), action_form=Form(),
         fixed_form=FixedTableForm(), schedule_form=ScheduleForm(), labels=services,
         slot_label=_slot_label), status
 
@@ -274,7 +274,7 @@ def delete_slot(convening_id: int, slot_id: int):
     """Remove an empty slot."""
     convening = _staff_convening(convening_id)
     slot = services.get_slot(convening, slot_id)
-    _act(FlaskForm(), lambda: services.delete_slot(current_user, slot),
+    _act(Form(), lambda: services.delete_slot(current_user, slot),
          _("The slot has been removed."))
     return redirect(url_for("matchmaking.organise", convening_id=convening_id))
 

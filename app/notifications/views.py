@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 
 from app.core.db import run_in_transaction, unit_of_work
+from app.core.forms import Form
 from app.notifications import services
 
 bp = Blueprint("notifications", __name__)
@@ -18,14 +18,14 @@ bp = Blueprint("notifications", __name__)
 def index():
     """The member's notices, newest first."""
     return render_template("notifications/index.html", notices=services.list_notices(current_user),
-                           form=FlaskForm())
+                           form=Form())
 
 
 @bp.post("/notices/read")
 @login_required
 def read_all():
     """Mark every notice read."""
-    if not FlaskForm().validate_on_submit():
+    if not Form().validate_on_submit():
         abort(400)
     with unit_of_work():
         services.mark_read(current_user)
@@ -42,7 +42,7 @@ def notice_count() -> dict[str, object]:
 @login_required
 def outbox():
     """Organisers: e-mails that failed or wait to go out."""
-    return render_template("notifications/outbox.html", form=FlaskForm(),
+    return render_template("notifications/outbox.html", form=Form(),
                            mails=services.list_undelivered_mail(current_user))
 
 
@@ -50,7 +50,7 @@ def outbox():
 @login_required
 def retry_mail(mail_id: int):
     """Organisers: send a failed e-mail again at the next pass."""
-    if not FlaskForm().validate_on_submit():
+    if not Form().validate_on_submit():
         abort(400)
     run_in_transaction(lambda: services.retry_mail(current_user, mail_id))
     flash(_("The e-mail will be sent again at the next pass."), "success")

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional
+
+from app.core.forms import Form
 
 REQUIRED = _l("This field is required.")
 DATE_INVALID = _l("Enter a date as YYYY-MM-DD.")
 
 
-class SignatureForm(FlaskForm):
+class SignatureForm(Form):
     nation = SelectField(_l("State"), validate_choice=False)
     signed_on = DateField(_l("Date of signature"), validators=[DataRequired(DATE_INVALID)])
     authority_name = StringField(_l("Signing authority"), validators=[DataRequired(REQUIRED)])
@@ -22,11 +23,11 @@ class SignatureForm(FlaskForm):
     note = TextAreaField(_l("Note (optional)"))
 
 
-class WithdrawalForm(FlaskForm):
+class WithdrawalForm(Form):
     withdrawn_on = DateField(_l("Date of withdrawal"), validators=[DataRequired(DATE_INVALID)])
 
 
-class PartnerApplicationForm(FlaskForm):
+class PartnerApplicationForm(Form):
     name = StringField(_l("Organisation name"), validators=[DataRequired(REQUIRED)])
     category = SelectField(_l("Category"), validate_choice=False)
     country = SelectField(_l("Country"), validate_choice=False)
@@ -36,15 +37,15 @@ class PartnerApplicationForm(FlaskForm):
     statement = TextAreaField(_l("Statement of endorsement"), validators=[DataRequired(REQUIRED)])
 
 
-class ApproveForm(FlaskForm):
+class ApproveForm(Form):
     endorsed_on = DateField(_l("Endorsement date"), validators=[Optional()])
 
 
-class RejectForm(FlaskForm):
+class RejectForm(Form):
     reason = TextAreaField(_l("Reason, sent to the applicant"), validators=[DataRequired(REQUIRED)])
 
 
-class AppointmentForm(FlaskForm):
+class AppointmentForm(Form):
     nation = SelectField(_l("State"), validate_choice=False)
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED)])
     title = StringField(_l("Official title"), validators=[DataRequired(REQUIRED)])
@@ -53,16 +54,16 @@ class AppointmentForm(FlaskForm):
     user_email = EmailField(_l("E-mail of the member's account (optional)"))
 
 
-class SubscribeForm(FlaskForm):
+class SubscribeForm(Form):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(REQUIRED)])
 
 
-class ProgressReportForm(FlaskForm):
+class ProgressReportForm(Form):
     commitment = SelectField(_l("Commitment"), validate_choice=False)
     status = SelectField(_l("Status"), validate_choice=False)
     narrative = TextAreaField(_l("What has been done"), validators=[DataRequired(REQUIRED)])
     evidence = TextAreaField(_l("Evidence links (one per line, optional)"))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that only needs the CSRF token."""

@@ -13,10 +13,10 @@ from wtforms import SelectChoice
 from app.accounts.models import User
 from app.core.db import unit_of_work
 from app.core.errors import DomainError, Forbidden
+from app.core.inputs import bounded_id, find
 from app.core.navigation import add_nav_entry
 from app.core.permissions import is_staff
 from app.core.web import attach_error, flash_errors, submit
-from app.extensions import db
 from app.rooms import events, services
 from app.rooms.forms import (
     ActionForm,
@@ -158,7 +158,7 @@ def send(room_id: int):
         return _show(room, form, 400)
     try:
         services.check_rate(member_id)
-        reply = int(form.reply_to.data) if (form.reply_to.data or "").isdigit() else None
+        reply = bounded_id(form.reply_to.data)
         message_id = write(lambda: services.post_message(
             current_user, services.get_room(current_user, room_id), form.body.data,
             form.client_id.data, reply)[0].id)
@@ -267,7 +267,7 @@ def mute(room_id: int):
         for error in form.minutes.errors:
             flash(error, "error")
         return redirect(url_for("rooms.show", room_id=room.id))
-    user = db.session.get(User, form.user_id.data)
+    user = find(User, form.user_id.data)
     if user is None:
         abort(404)
     try:
