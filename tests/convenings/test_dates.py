@@ -23,6 +23,18 @@ def test_past_convening_says_it_ended_and_offers_no_register(login_as, make_conv
     assert f'action="/convenings/{past.id}/register"' not in page
 
 
+def test_ended_convening_offers_no_cancel_to_its_participants(login_as, make_convening, session):
+    convening = make_convening(starts_local=local(1, 9), ends_local=local(1, 18))
+    client, member = login_as(Role.AMBASSADOR)
+    services.register(member, convening)
+    convening.starts_at -= timedelta(days=5)
+    convening.ends_at -= timedelta(days=5)
+    session.commit()
+    page = client.get(f"/convenings/{convening.id}").get_data(as_text=True)
+    assert 'data-status="ended"' in page and "Cancel my registration" not in page
+    assert "See the participants" in page
+
+
 def test_may_register_follows_the_service(login_as, make_convening, session):
     coming = make_convening()
     client, member = login_as(Role.AMBASSADOR)
