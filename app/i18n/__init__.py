@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale
 from flask import Response, current_app, g, has_request_context, request
-from flask_babel import format_datetime, get_locale, refresh
+from flask_babel import get_locale, refresh
 from flask_login import current_user
 
 LANGUAGE_COOKIE = "lang"
@@ -141,5 +141,9 @@ def fold(text: str | None) -> str:
 
 
 def format_in_zone(moment: datetime, zone: str, fmt: str = "medium") -> str:
-    """A UTC moment shown in `zone`, in the viewer's language, with the zone labelled."""
-    return format_datetime(moment.astimezone(ZoneInfo(zone)), fmt, rebase=False)
+    """A UTC moment shown in `zone`, in the viewer's language: medium date, short time, no
+    seconds, whatever `fmt` ("short" once gave the all-numeric US date); the zone is labelled
+    beside it by the caller."""
+    from app.i18n.moments import format_plain
+
+    return format_plain(moment, zone)

@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_skeleton, format_time, get_timezone_location
+from babel.dates import format_date, format_skeleton, format_time, get_timezone_location
 from flask import has_request_context
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale, get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -156,6 +156,30 @@ def format_span(start: datetime, end: datetime, event_zone: str | None = None, *
     event = ZoneInfo(event_zone)
     return _with_event_time(text, mine_start, event_zone, reader,
                             _span(mine_start.astimezone(event), mine_end.astimezone(event)))
+
+
+def _join(time_text: str, date_text: str) -> str:
+    pattern = get_locale().datetime_formats["medium"] if get_locale() else "{1}, {0}"
+    return str(pattern).replace("'", "").format(time_text, date_text)
+
+
+def format_plain(moment: datetime | None, zone: str | None = None) -> str:
+    """A moment for tables and lists: the medium date and the short time (no seconds, never the
+    ambiguous all-numeric date), in `zone` or else the viewer's zone: "Dec 11, 2026, 9:00 AM"."""
+    if moment is None:
+        return ""
+    local = _aware(moment).astimezone(ZoneInfo(zone) if is_valid_timezone(zone) else get_timezone())
+    return _join(_time(local), format_date(local, "medium", locale=_locale()))
+
+
+def datetime_filter(value: datetime | None, format: str = "medium", rebase: bool = True) -> str:  # noqa: A002
+    """The `datetimeformat` template filter, kept to one readable form (see `format_plain`);
+    `rebase=False` keeps the moment's own zone."""
+    if value is None:
+        return ""
+    if not rebase and value.tzinfo is not None:
+        return _join(_time(value), format_date(value, "medium", locale=_locale()))
+    return format_plain(value)
 
 
 def format_day(moment: datetime, zone: str) -> str:

@@ -12,7 +12,14 @@ from app.accounts import services as accounts
 from app.core.db import unit_of_work
 from app.core.web import redirect_next
 from app.i18n import current_language, remember_language, remember_zone, select_timezone
-from app.i18n.moments import format_day, format_local_span, format_moment, format_span, zone_label
+from app.i18n.moments import (
+    datetime_filter,
+    format_day,
+    format_local_span,
+    format_moment,
+    format_span,
+    zone_label,
+)
 from app.i18n.zone_picker import offered_zones, zone_groups
 
 bp = Blueprint("i18n", __name__)
@@ -21,6 +28,9 @@ bp.add_app_template_global(format_local_span, "format_local_span")
 bp.add_app_template_global(format_span, "format_span")
 bp.add_app_template_global(format_day, "format_day")
 bp.add_app_template_global(zone_label, "zone_label")
+# Replaces Flask-Babel's filter of the same name (registered before the blueprints): no seconds
+# and no all-numeric dates in any table or list.
+bp.add_app_template_filter(datetime_filter, "datetimeformat")
 
 
 @bp.post("/language/<code>")
