@@ -88,3 +88,14 @@ def test_dates_pages_render_in_both_directions(live_server: str, browser: Browse
         assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
     finally:
         context.close()
+
+
+def test_live_unread_count_keeps_its_space(browser_page: Page) -> None:
+    """rooms.js rewrites only the number of a count badge ("15 unread" becomes "16 unread")."""
+    source = (Path(__file__).resolve().parents[2] / "app/static/js/rooms.js").read_text()
+    line = next(x for x in source.splitlines() if "badge.textContent = badge.textContent" in x)
+    expression = line.split("=", 1)[1].strip().rstrip(";").replace("badge.textContent", "text")
+    for text, value, expected in (("15 unread", 16, "16 unread"), ("1 غير مقروءة", 2, "2 غير مقروءة"),
+                                  ("1,204 unread", 1205, "1205 unread")):
+        got = browser_page.evaluate(f"([text, value]) => {expression}", [text, value])
+        assert got == expected
