@@ -81,6 +81,7 @@ def test_dates_pages_render_in_both_directions(live_server: str, browser: Browse
         page.screenshot(path=str(SHOTS / f"home-{language}-{width}.png"), full_page=True)
         page.locator(".coming-forum a").first.click()
         page.wait_for_load_state()
+        page.goto(f"{page.url}?lang={language}")
         page.screenshot(path=str(SHOTS / f"forum-{language}-{width}.png"))
         page.goto(f"{live_server}/time-zone?lang={language}")
         page.screenshot(path=str(SHOTS / f"picker-{language}-{width}.png"))
