@@ -655,22 +655,51 @@ def _set_status(registration: Registration, status: str) -> None:
     registration_changed.send(registration, previous=previous)
 
 
-def register(actor: User, convening: Convening, *, consent_listed: bool = False,
-             now: datetime | None = None) -> Registration:
-    """Register for a convening: a seat, a place on the waiting list, or a request to approve."""
-    user = require_signed_in(actor)
-    if not can_view(user, convening):
-        raise NotFound()
+def has_ended(convening: Convening, now: datetime | None = None) -> bool:
+    """True once the convening's last day is over."""
+    return convening.ends_at <= (now or utcnow())
+
+
+def registration_open(convening: Convening, now: datetime | None = None) -> bool:
+    """True while a published convening takes registrations (its window, never after the start)."""
+    now = now or utcnow()
+    closes = convening.registration_closes_at or convening.starts_at
+    opens = convening.registration_opens_at
+    return convening.is_published and not (opens and now < opens) and now < closes
+
+
+def _check_open_to(user: User, convening: Convening, now: datetime) -> None:
     if not convening.is_published:
         raise Invalid(_l("This convening is not open for registration."), code="not_open")
     if (convening.visibility == Visibility.MEMBERS.value
             and Role(user.role) not in MEMBER_ROLES):
         raise Forbidden(_l("This convening is for signatories and partners only."),
                         code="members_only")
-    now = now or utcnow()
-    closes = convening.registration_closes_at or convening.starts_at
-    if (convening.registration_opens_at and now < convening.registration_opens_at) or now >= closes:
+    if not registration_open(convening, now):
         raise Invalid(_l("Registration is not open at this time."), code="outside_window")
+
+
+def may_register(actor: User | None, convening: Convening, now: datetime | None = None) -> bool:
+    """True when `register` would take this member now (the page offers Register only then)."""
+    if not is_signed_in(actor) or not can_view(actor, convening):
+        return False
+    try:
+        _check_open_to(actor, convening, now or utcnow())  # type: ignore[arg-type]
+    except (Invalid, Forbidden):
+        return False
+    registration = registration_for(actor, convening)
+    return registration is None or registration.status not in (
+        *ACTIVE_STATUSES, RegistrationStatus.DECLINED.value)
+
+
+def register(actor: User, convening: Convening, *, consent_listed: bool = False,
+             now: datetime | None = None) -> Registration:
+    """Register for a convening: a seat, a place on the waiting list, or a request to approve."""
+    user = require_signed_in(actor)
+    if not can_view(user, convening):
+        raise NotFound()
+    now = now or utcnow()
+    _check_open_to(user, convening, now)
     _lock(convening)
     registration = registration_for(user, convening)
     if registration is not None and registration.status in ACTIVE_STATUSES:

@@ -45,10 +45,16 @@ from app.core.db import unit_of_work
 from app.core.errors import DomainError
 from app.core.forms import Form
 from app.core.navigation import add_nav_entry
-from app.core.permissions import Role, is_signed_in, is_staff
+from app.core.permissions import Role, is_staff
 from app.core.web import attach_error, flash_errors, submit
 from app.extensions import db
-from app.i18n import LANGUAGE_NAMES, current_language, format_in_zone, timezone_names
+from app.i18n import (
+    LANGUAGE_NAMES,
+    current_language,
+    format_in_zone,
+    select_timezone,
+    timezone_names,
+)
 from app.registry.services import nation_choices
 
 bp = Blueprint("convenings", __name__)
@@ -85,7 +91,7 @@ def _language_choices() -> list[tuple[str, str]]:
 
 
 def _viewer_zone() -> str:
-    return current_user.timezone if is_signed_in(current_user) else "UTC"
+    return select_timezone()
 
 
 # ---------------------------------------------------------------- finding convenings
@@ -116,7 +122,9 @@ def detail(convening_id: int):
         "convenings/detail.html", convening=convening, days=timetable.build(sessions, shown_zone),
         shown_zone=shown_zone, viewer_zone=_viewer_zone(),
         showing_viewer=request.args.get("tz") == "viewer", registration=registration,
-        counts=services.registration_counts(convening),
+        counts=services.registration_counts(convening), ended=services.has_ended(convening),
+        registration_open=services.registration_open(convening),
+        may_register=services.may_register(current_user, convening),
         show_link=staff or (registration is not None and registration.status == "confirmed"),
         warnings=services.agenda_warnings(convening) if staff else [],
         register_form=RegisterForm(), form=Form(), labels=labels, staff=staff,

@@ -9,10 +9,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale
 from flask import Response, current_app, g, has_request_context, request
-from flask_babel import format_datetime, get_locale, refresh
+from flask_babel import get_locale, refresh
 from flask_login import current_user
 
 LANGUAGE_COOKIE = "lang"
+# A visitor's time zone, set by static/js/zone.js from the browser (or by the zone picker);
+# read only when it names a zone on the allow-list, else the platform default (UTC) stands.
+ZONE_COOKIE = "tz"
 RTL_LANGUAGES = frozenset({"ar"})
 # Native names, shown in the switcher so a reader finds their own language in any interface.
 LANGUAGE_NAMES = {
@@ -68,11 +71,28 @@ def remember_language(response: Response, code: str) -> Response:
     return response
 
 
+def remember_zone(response: Response, zone: str) -> Response:
+    """Keep showing times in `zone` to this visitor (readable by static/js/zone.js, which then
+    leaves the choice alone)."""
+    if is_valid_timezone(zone):
+        response.set_cookie(ZONE_COOKIE, zone, max_age=365 * 24 * 3600, samesite="Lax",
+                            secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=False)
+    return response
+
+
 def select_timezone() -> str:
-    """The signed-in user's time zone, else the platform default."""
+    """The signed-in user's time zone, else the visitor's browser zone (cookie), else the default."""
     if has_request_context() and getattr(current_user, "is_authenticated", False) and is_valid_timezone(current_user.timezone):
         return current_user.timezone
-    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    return visitor_zone() or current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def visitor_zone() -> str | None:
+    """The zone a visitor's browser reported (the `tz` cookie), if it is a known zone."""
+    if not has_request_context() or getattr(current_user, "is_authenticated", False):
+        return None
+    zone = request.cookies.get(ZONE_COOKIE, "")[:64]
+    return zone if is_valid_timezone(zone) else None
 
 
 @cache
@@ -122,5 +142,9 @@ def fold(text: str | None) -> str:
 
 
 def format_in_zone(moment: datetime, zone: str, fmt: str = "medium") -> str:
-    """A UTC moment shown in `zone`, in the viewer's language, with the zone labelled."""
-    return format_datetime(moment.astimezone(ZoneInfo(zone)), fmt, rebase=False)
+    """A UTC moment shown in `zone`, in the viewer's language: medium date, short time, no
+    seconds, whatever `fmt` ("short" once gave the all-numeric US date); the zone is labelled
+    beside it by the caller."""
+    from app.i18n.moments import format_plain
+
+    return format_plain(moment, zone)

@@ -8,6 +8,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.accounts.models import User
+from app.convenings import services as convenings
+from app.convenings.models import Convening, ConveningKind
 from app.core.db import utcnow
 from app.core.permissions import Role, is_signed_in, is_staff
 from app.extensions import db
@@ -32,6 +34,14 @@ class HomeOverview:
     ambassadors: int
     developing: int
     steps: list[NextStep] = field(default_factory=list)
+    forum: Convening | None = None
+
+
+def coming_forum(actor: User | None) -> Convening | None:
+    """The next Global Forum the actor may see (published, not yet over), if one is announced."""
+    found = convenings.list_convenings(
+        actor, filters=convenings.ConveningFilters(kind=ConveningKind.GLOBAL_FORUM.value))
+    return next((c for c in found if c.is_published), None)
 
 
 def home_overview(actor: User | None) -> HomeOverview:
@@ -63,4 +73,5 @@ def home_overview(actor: User | None) -> HomeOverview:
                               str(_l("Register for the Global Forum and other convenings, and carry them in your own calendar.")),
                               "convenings.index"))
     return HomeOverview(members=sum(counts.values()), ambassadors=counts.get(Role.AMBASSADOR.value, 0),
-                        developing=len(developing), steps=steps)
+                        developing=len(developing), steps=steps,
+                        forum=None if is_signed_in(actor) else coming_forum(actor))

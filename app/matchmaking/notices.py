@@ -84,7 +84,7 @@ def render_received(params: dict[str, Any]) -> str:
     if not slots:
         return text
     times = "; ".join(format_moment(datetime.fromisoformat(s), params["tz"]) for s in slots)
-    return f"{text} {_('Preferred times: %(times)s', times=times)}"
+    return text + " " + _("Preferred times: %(times)s", times=times)
 
 
 def render_accepted(params: dict[str, Any]) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from babel.lists import format_list
 from flask import current_app
-from flask_babel import get_locale
+from flask_babel import get_locale, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
@@ -124,7 +124,8 @@ def save_profile(actor: User, data: ProfileData) -> MatchProfile:
     languages = _codes(data.languages, SPOKEN, "languages", MAX_TOPICS)
     bio = (data.bio or "").strip()
     if len(bio) > MAX_BIO:
-        raise Invalid(_l("Keep it under %(count)d characters.", count=MAX_BIO), code="too_long",
+        raise Invalid(lazy_ngettext("Keep it under %(num)d character.", "Keep it under %(num)d characters.",
+                          MAX_BIO), code="too_long",
                       field="bio")
     if not offers and not seeks:
         raise Invalid(_l("Choose at least one topic you offer or seek."), code="no_topics",
@@ -177,7 +178,8 @@ class SlotData:
 
 def _check_tables(tables: int | None) -> int:
     if tables is None or not 1 <= tables <= MAX_TABLES:
-        raise Invalid(_l("Give between 1 and %(count)d tables.", count=MAX_TABLES),
+        raise Invalid(lazy_ngettext("Give between 1 and %(num)d table.", "Give between 1 and %(num)d tables.",
+                          MAX_TABLES),
                       code="bad_tables", field="tables")
     return tables
 
@@ -355,11 +357,14 @@ def send_request(actor: User, convening: Convening, recipient: User, message: st
         MeetingRequest.convening_id == convening.id, MeetingRequest.requester_id == user.id,
         MeetingRequest.status == RequestStatus.PENDING.value)) or 0
     if pending >= cap:
-        raise Conflict(_l("You have %(count)d requests waiting for an answer; wait for replies "
-                          "or cancel one first.", count=cap), code="too_many_pending")
+        raise Conflict(lazy_ngettext("You have %(num)d request waiting for an answer; wait for the reply "
+                           "or cancel it first.",
+                           "You have %(num)d requests waiting for an answer; wait for replies "
+                           "or cancel one first.", cap), code="too_many_pending")
     message = (message or "").strip()
     if len(message) > MAX_MESSAGE:
-        raise Invalid(_l("Keep it under %(count)d characters.", count=MAX_MESSAGE),
+        raise Invalid(lazy_ngettext("Keep it under %(num)d character.", "Keep it under %(num)d characters.",
+                          MAX_MESSAGE),
                       code="too_long", field="message")
     request = MeetingRequest(convening_id=convening.id, requester_id=user.id,
                              recipient_id=recipient.id, message=message,
@@ -412,7 +417,8 @@ def decline_request(actor: User, convening: Convening, request: MeetingRequest, 
         raise Conflict(_l("This request has already been answered."), code="not_pending")
     reason = (reason or "").strip()
     if len(reason) > MAX_MESSAGE:
-        raise Invalid(_l("Keep it under %(count)d characters.", count=MAX_MESSAGE),
+        raise Invalid(lazy_ngettext("Keep it under %(num)d character.", "Keep it under %(num)d characters.",
+                          MAX_MESSAGE),
                       code="too_long", field="reason")
     _set_status(request, RequestStatus.DECLINED)
     request.decline_reason = reason

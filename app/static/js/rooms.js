@@ -32,7 +32,8 @@
       if (!badge) { return; }
       badge.dataset.count = String(value);
       badge.classList.toggle("empty", value === 0);
-      badge.textContent = badge.textContent.replace(/\d[\d,.\s]*/, String(value));
+      // Only the number (with its group separators) changes: "15 unread", never "15unread".
+      badge.textContent = badge.textContent.replace(/\d+(?:[,.\s\u00a0\u202f]\d{3})*/, String(value));
     }
     function watch() {
       conn.emit("watch", {}, function (ack) {
