@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, exists, func, select
+from sqlalchemy.orm import defaultload
 
 from app.accounts.models import User
 from app.convenings import services
@@ -151,8 +152,13 @@ def _matching_ids(convening: Convening, query: RegistrationQuery) -> list[int]:
     return [row.id for row in rows if needle in fold(row.display_name) or needle in row.email]
 
 
+# The list shows each State's name only; its groupings load if something asks for them.
+_ROW_OPTIONS = (defaultload(Registration.user).defaultload(User.nation).lazyload(Nation.groupings),)
+
+
 def _load(ids: list[int]) -> list[Registration]:
-    by_id = {r.id: r for r in db.session.scalars(select(Registration).where(Registration.id.in_(ids)))}
+    by_id = {r.id: r for r in db.session.scalars(
+        select(Registration).where(Registration.id.in_(ids)).options(*_ROW_OPTIONS))}
     return [by_id[i] for i in ids if i in by_id]
 
 
@@ -171,7 +177,7 @@ def registration_page(actor: User, convening: Convening, query: RegistrationQuer
         rows = _load(ids[offset:offset + PAGE_SIZE])
     else:
         rows = list(db.session.scalars(_ordered(_filtered(convening, query, Registration), query.sort)
-                                       .limit(PAGE_SIZE).offset(offset)))
+                                       .options(*_ROW_OPTIONS).limit(PAGE_SIZE).offset(offset)))
     return RegistrationPage(rows=rows, total=total, page=page, pages=pages, query=query)
 
 

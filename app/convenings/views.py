@@ -23,6 +23,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from app.accounts.models import User
 from app.convenings import (  # noqa: F401  (notices registers its notice kinds)
@@ -51,7 +52,7 @@ from app.core.permissions import ROLE_LABELS, Role, is_signed_in, is_staff
 from app.core.web import attach_error, flash_errors, submit
 from app.extensions import db
 from app.i18n import LANGUAGE_NAMES, current_language, format_in_zone, timezone_names
-from app.registry.models import Grouping
+from app.registry.models import Grouping, Nation
 from app.registry.services import nation_choices
 
 bp = Blueprint("convenings", __name__)
@@ -312,7 +313,8 @@ def _list_filters() -> dict[str, list[tuple[str, str]]]:
     """The choices of each filter of the registrations list, labelled in the reader's language."""
     return {
         "status": [(key, str(text)) for key, text in labels.REGISTRATION_LABELS.items()],
-        "state": nation_choices(),
+        "state": nation_choices(list(db.session.scalars(
+            select(Nation).options(lazyload(Nation.groupings))))),
         "region": _region_choices(),
         "grouping": [(g.value, g.value) for g in Grouping],
         "role": [(role.value, str(text)) for role, text in ROLE_LABELS.items()],
