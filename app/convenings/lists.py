@@ -194,6 +194,33 @@ def registration_page(actor: User, convening: Convening, query: RegistrationQuer
     return RegistrationPage(rows=rows, total=total, page=page, pages=pages, query=query)
 
 
+def participant_page(actor: User, convening: Convening, query: RegistrationQuery) -> RegistrationPage:
+    """One page of the listed participants, searched by name only (e-mails stay private)."""
+    services.require_participant_list_access(actor, convening)
+    listed = (Registration.convening_id == convening.id,
+              Registration.status == RegistrationStatus.CONFIRMED.value,
+              Registration.consent_listed.is_(True))
+    order = (Registration.created_at, Registration.id)
+    ids: list[int] = []
+    if query.search:
+        needle = fold(query.search)
+        ids = [row.id for row in db.session.execute(
+            select(Registration.id, User.display_name).join(User, User.id == Registration.user_id)
+            .where(*listed).order_by(*order)) if needle in _folded(row.display_name)]
+        total = len(ids)
+    else:
+        total = db.session.scalar(select(func.count(Registration.id)).where(*listed)) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(query.page, pages)
+    offset = (page - 1) * PAGE_SIZE
+    if query.search:
+        rows = _load(ids[offset:offset + PAGE_SIZE])
+    else:
+        rows = list(db.session.scalars(select(Registration).where(*listed).order_by(*order)
+                                       .options(*_ROW_OPTIONS).limit(PAGE_SIZE).offset(offset)))
+    return RegistrationPage(rows=rows, total=total, page=page, pages=pages, query=query)
+
+
 def matching_registrations(actor: User, convening: Convening,
                            query: RegistrationQuery) -> list[Registration]:
     """Every registration matching `query` (all pages), for organisers."""

@@ -780,11 +780,16 @@ def mark_attendance(actor: User, registration: Registration, attended: bool) -> 
     return registration
 
 
-def participant_list(actor: User, convening: Convening) -> list[Registration]:
-    """Confirmed participants who agreed to be listed; only participants and organisers see it."""
+def require_participant_list_access(actor: User | None, convening: Convening) -> None:
+    """Only participants and organisers see who else takes part."""
     if not (is_staff(actor) or is_participant(actor, convening)):
         raise Forbidden(_l("The participant list is shown only to participants."),
                         code="not_registered")
+
+
+def participant_list(actor: User, convening: Convening) -> list[Registration]:
+    """Confirmed participants who agreed to be listed; only participants and organisers see it."""
+    require_participant_list_access(actor, convening)
     return list(db.session.scalars(
         select(Registration).where(Registration.convening_id == convening.id,
                                    Registration.status == RegistrationStatus.CONFIRMED.value,

@@ -198,8 +198,9 @@ def cancel_registration(convening_id: int, registration_id: int):
 def participants(convening_id: int):
     """Participants who agreed to be listed, for fellow participants."""
     convening = services.get_convening(current_user, convening_id)
-    rows = services.participant_list(current_user, convening)
-    return render_template("convenings/participants.html", convening=convening, rows=rows,
+    query = lists.parse_query({key: request.args.get(key, "") for key in ("search", "page")})
+    return render_template("convenings/participants.html", convening=convening,
+                           listing=lists.participant_page(current_user, convening, query),
                            language=current_language())
 
 

@@ -254,3 +254,36 @@ def test_bulk_form_on_the_manage_page(app_ctx, login_as, make_user, make_conveni
         "ids": [str(pending[2])]})
     assert response.status_code == 403
     assert _statuses(session, pending)[2] == "pending"
+
+
+def test_participants_page_pages_and_searches_names_only(login_as, make_convening, bulk_register,
+                                                         session, query_counter):
+    convening = make_convening()
+    ids = bulk_register(convening, 120, status="confirmed")
+    session.execute(Registration.__table__.update().where(Registration.id.in_(ids[:110]))
+                    .values(consent_listed=True))
+    session.commit()
+    client, member = login_as(Role.AMBASSADOR)
+    services.register(member, convening)
+    session.commit()
+    base = f"/convenings/{convening.id}/participants"
+    html = client.get(base).get_data(as_text=True)
+    assert "110 participants found" in html and "Page 1 of 3" in html
+    assert "page=2" in html
+    third = client.get(f"{base}?page=3").get_data(as_text=True)
+    assert third.count("<tr>") == 10 + 1  # ten rows and the header
+    first = session.get(Registration, ids[0]).user
+    found = client.get(f"{base}?search={first.display_name.upper()}").get_data(as_text=True)
+    assert "1 participant found" in found and first.display_name in found
+    assert "0 participants found" in client.get(f"{base}?search={first.email}").get_data(as_text=True)
+    assert client.get(f"{base}?page=x").status_code == 400
+
+    def measure(path: str) -> int:
+        db.session.expire_all()
+        with query_counter() as counter:
+            assert client.get(path).status_code == 200
+        return counter.count
+
+    few = measure(base)
+    bulk_register(convening, 500, status="confirmed")
+    assert measure(base) == few
