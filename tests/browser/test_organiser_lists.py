@@ -64,3 +64,23 @@ def test_forum_registrations_filter_page_and_bulk(live_server: str, browser_page
             # Fifty rows a page, not two thousand: once 117,000 px long.
             assert height < 20_000, (language, width, height)
             assert overflow <= 1, (language, width, overflow)
+
+
+def test_forum_participants_page_is_paged(live_server: str, browser_page: Page) -> None:
+    page = browser_page
+    SHOTS.mkdir(exist_ok=True)
+    sign_in(page, live_server, "organiser1@demo.example")
+    participants = _forum_manage_url(page, live_server).replace("/manage", "/participants")
+    for language in ("en", "ar"):
+        for width in (1280, 390):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto(participants)
+            if page.locator("html").get_attribute("lang") != language:
+                _switch_language(page, language)
+            assert page.locator("tbody tr").count() <= 50
+            overflow = page.evaluate("document.documentElement.scrollWidth") - width
+            page.screenshot(path=str(SHOTS / f"participants-{language}-{width}.png"), full_page=True)
+            assert overflow <= 1, (language, width, overflow)
+    page.fill("#participant-search", "ZZZ-nobody")
+    page.click("form[role=search] button[type=submit]")
+    expect(page.locator("p[role=status]")).to_contain_text("0")
