@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import utcnow
@@ -181,7 +181,10 @@ class Registration(db.Model):
     """A member's place (or place in the queue) at a convening."""
 
     __tablename__ = "convening_registrations"
-    __table_args__ = (UniqueConstraint("convening_id", "user_id"),)
+    __table_args__ = (UniqueConstraint("convening_id", "user_id"),
+                      # The organisers' list order (see convenings.lists).
+                      Index("ix_convening_registrations_list", "convening_id", "status", "queued_at",
+                            "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     convening_id: Mapped[int] = mapped_column(ForeignKey("convenings.id", ondelete="CASCADE"),

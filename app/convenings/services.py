@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import hmac
-import io
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -800,49 +798,33 @@ def decide_registration(actor: User, registration: Registration, approve: bool) 
 
 def mark_attendance(actor: User, registration: Registration, attended: bool) -> Registration:
     """An organiser records whether a confirmed participant came."""
-    require_organiser(actor)
+    user = require_organiser(actor)
     if registration.status != RegistrationStatus.CONFIRMED.value:
         raise Conflict(_l("Only confirmed participants can be marked as present."),
                        code="not_confirmed")
     registration.attended = attended
     registration.updated_at = utcnow()
+    audit.record(user, "convening.registration.attendance", "convening", registration.convening_id,
+                 registration=registration.id, attended=attended)
     db.session.flush()
     return registration
 
 
-def registrations(actor: User, convening: Convening) -> list[Registration]:
-    """Every registration of a convening, for its organisers."""
-    require_organiser(actor)
-    return list(db.session.scalars(
-        select(Registration).where(Registration.convening_id == convening.id)
-        .order_by(Registration.status, Registration.queued_at, Registration.id)))
+def require_participant_list_access(actor: User | None, convening: Convening) -> None:
+    """Only participants and organisers see who else takes part."""
+    if not (is_staff(actor) or is_participant(actor, convening)):
+        raise Forbidden(_l("The participant list is shown only to participants."),
+                        code="not_registered")
 
 
 def participant_list(actor: User, convening: Convening) -> list[Registration]:
     """Confirmed participants who agreed to be listed; only participants and organisers see it."""
-    if not (is_staff(actor) or is_participant(actor, convening)):
-        raise Forbidden(_l("The participant list is shown only to participants."),
-                        code="not_registered")
+    require_participant_list_access(actor, convening)
     return list(db.session.scalars(
         select(Registration).where(Registration.convening_id == convening.id,
                                    Registration.status == RegistrationStatus.CONFIRMED.value,
                                    Registration.consent_listed.is_(True))
         .order_by(Registration.created_at, Registration.id)))
-
-
-def participants_csv(actor: User, convening: Convening) -> str:
-    """All registrations as CSV, for organisers."""
-    rows = registrations(actor, convening)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["name", "email", "delegation", "role", "status", "registered_at",
-                     "listed", "attended"])
-    for r in rows:
-        writer.writerow([_csv_safe(r.user.display_name), r.user.email,
-                         r.user.nation.iso2 if r.user.nation else "", r.user.role, r.status,
-                         r.created_at.isoformat(), "yes" if r.consent_listed else "no",
-                         "yes" if r.attended else "no"])
-    return out.getvalue()
 
 
 def _csv_safe(text: str) -> str:

@@ -19,14 +19,17 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from app.accounts.models import User
 from app.convenings import (  # noqa: F401  (notices registers its notice kinds)
     calendar,
     fairtime,
     labels,
+    lists,
     notices,
     services,
     timetable,
@@ -42,10 +45,10 @@ from app.convenings.forms import (
 )
 from app.convenings.models import AgendaSession, Convening
 from app.core.db import unit_of_work
-from app.core.errors import DomainError
+from app.core.errors import Conflict, DomainError, Invalid
 from app.core.forms import Form
 from app.core.navigation import add_nav_entry
-from app.core.permissions import Role, is_staff
+from app.core.permissions import ROLE_LABELS, Role, is_staff
 from app.core.web import attach_error, flash_errors, submit
 from app.extensions import db
 from app.i18n import (
@@ -55,6 +58,7 @@ from app.i18n import (
     select_timezone,
     timezone_names,
 )
+from app.registry.models import Grouping, Nation
 from app.registry.services import nation_choices
 
 bp = Blueprint("convenings", __name__)
@@ -202,8 +206,9 @@ def cancel_registration(convening_id: int, registration_id: int):
 def participants(convening_id: int):
     """Participants who agreed to be listed, for fellow participants."""
     convening = services.get_convening(current_user, convening_id)
-    rows = services.participant_list(current_user, convening)
-    return render_template("convenings/participants.html", convening=convening, rows=rows,
+    query = lists.parse_query({key: request.args.get(key, "") for key in ("search", "page")})
+    return render_template("convenings/participants.html", convening=convening,
+                           listing=lists.participant_page(current_user, convening, query),
                            language=current_language())
 
 
@@ -303,12 +308,54 @@ def manage(convening_id: int):
     """The organisers' page: status, agenda warnings, registrations."""
     services.require_organiser(current_user)
     convening = services.get_convening(current_user, convening_id)
+    query = lists.parse_query(request.args)
     return render_template(
         "convenings/manage.html", convening=convening, sessions=services.agenda(convening),
         warnings=services.agenda_warnings(convening),
-        registrations=services.registrations(current_user, convening), labels=labels,
+        listing=lists.registration_page(current_user, convening, query),
+        counts=services.registration_counts(convening), filters=_list_filters(), labels=labels,
         form=Form(), cancel_form=CancelConveningForm(), clone_form=CloneForm(),
         language=current_language())
+
+
+def _list_filters() -> dict[str, list[tuple[str, str]]]:
+    """The choices of each filter of the registrations list, labelled in the reader's language."""
+    return {
+        "status": [(key, str(text)) for key, text in labels.REGISTRATION_LABELS.items()],
+        "state": nation_choices(list(db.session.scalars(
+            select(Nation).options(lazyload(Nation.groupings))))),
+        "region": _region_choices(),
+        "grouping": [(g.value, g.value) for g in Grouping],
+        "role": [(role.value, str(text)) for role, text in ROLE_LABELS.items()],
+        "language": _language_choices(),
+        "sort": [("status", _("Status")), ("name", _("Name, A to Z")), ("-name", _("Name, Z to A")),
+                 ("state", _("Delegation")), ("registered", _("Registered first")),
+                 ("-registered", _("Registered last"))],
+    }
+
+
+@bp.post("/convenings/<int:convening_id>/registrations/bulk")
+@login_required
+def bulk_registrations(convening_id: int):
+    """Apply one action to the registrations ticked on the manage page."""
+    if not Form().validate_on_submit():
+        abort(400)
+    try:
+        back = lists.parse_query(request.form).as_args()
+    except DomainError:
+        back = {}
+    try:
+        with unit_of_work():
+            convening = services.get_convening(current_user, convening_id)
+            count = lists.bulk_update(current_user, convening, request.form.get("action", ""),
+                                      request.form.getlist("ids"))
+    except (Invalid, Conflict) as error:
+        flash(str(error), "error")
+    else:
+        flash(ngettext("%(num)d registration updated.", "%(num)d registrations updated.", count),
+              "success")
+    return redirect(url_for("convenings.manage", convening_id=convening_id, **back)
+                    + "#registrations-heading")
 
 
 @bp.post("/convenings/<int:convening_id>/publish")
@@ -455,9 +502,9 @@ def attendance(convening_id: int, registration_id: int):
 @bp.get("/convenings/<int:convening_id>/participants.csv")
 @login_required
 def participants_csv(convening_id: int):
-    """Every registration as CSV, for organisers."""
+    """The registrations matching the manage page's filters as CSV, for organisers."""
     convening = services.get_convening(current_user, convening_id)
-    body = services.participants_csv(current_user, convening)
+    body = lists.registrations_csv(current_user, convening, lists.parse_query(request.args))
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="convening-{convening.id}-participants.csv"'})
 

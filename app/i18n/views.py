@@ -53,13 +53,13 @@ def choose_zone():
     if current_user.is_authenticated:
         return redirect(url_for("accounts.profile") + "#profile-timezone")
     return render_template("i18n/zone.html", groups=zone_groups(current_language()),
-                           current=select_timezone(), form=FlaskForm())
+                           current=select_timezone(), form=Form())
 
 
 @bp.post("/time-zone")
 def set_zone():
     """Keep the visitor's chosen zone in the `tz` cookie; an unknown zone changes nothing."""
-    if not FlaskForm().validate_on_submit():
+    if not Form().validate_on_submit():
         abort(400)
     zone = request.form.get("timezone", "")[:64]
     if zone not in offered_zones():

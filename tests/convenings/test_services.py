@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from app.convenings import services
+from app.convenings import lists, services
 from app.convenings.models import Convening, Registration
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.core.permissions import Role
@@ -319,10 +319,10 @@ def test_participant_list_respects_consent_and_csv(session, organiser, make_user
     with pytest.raises(Forbidden):
         services.participant_list(outsider, convening)
     services.mark_attendance(organiser, registration, True)
-    text = services.participants_csv(organiser, convening)
+    text = lists.registrations_csv(organiser, convening, lists.RegistrationQuery())
     assert "'=Listed" in text and hidden.email in text and text.count("\n") == 3
     with pytest.raises(Forbidden):
-        services.participants_csv(listed, convening)
+        lists.registrations_csv(listed, convening, lists.RegistrationQuery())
 
 
 def test_raising_capacity_promotes(session, organiser, make_user, make_convening):
