@@ -21,7 +21,7 @@ def wait_for_mail(box: Mailbox, address: str, count: int = 1, timeout: float = 1
     while time.monotonic() < deadline:
         messages = box.to(address)
         if len(messages) >= count:
-            return messages[count - 1].get_payload(decode=True).decode()
+            return messages[count - 1].get_body(("plain",)).get_content()
         time.sleep(0.2)
     raise AssertionError(f"no message {count} to {address}")
 
