@@ -62,3 +62,7 @@ class RoleForm(FlaskForm):
 
 class ActiveForm(FlaskForm):
     """Deactivate or reactivate; the button says which."""
+
+
+class SessionsForm(FlaskForm):
+    """Sign out everywhere else: nothing to fill in but the CSRF token."""
