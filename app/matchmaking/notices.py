@@ -6,11 +6,14 @@ from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from app.accounts.models import User
 from app.convenings.models import Convening, pick_text
+from app.extensions import db
 from app.i18n import current_language, format_in_zone
 from app.matchmaking.models import MeetingRequest
+from app.notifications.models import Notice
 from app.notifications.services import notify, register_kind
 
 
@@ -110,6 +113,19 @@ def request_cancelled(request: MeetingRequest, convening: Convening, by: User) -
     other = request.other(by.id)
     notify(other, "matchmaking_request_cancelled", _params(request, convening, by.display_name),
            link=_link(convening.id), email=True)
+
+
+def request_withdrawn(request: MeetingRequest) -> None:
+    """A request cancelled before its answer: no word to the recipient, and its unread notice goes.
+
+    The recipient was asked and never answered, so being told it was called off adds only noise
+    (and a request→cancel loop would otherwise e-mail them each time).
+    """
+    for notice in db.session.scalars(select(Notice).where(
+            Notice.user_id == request.recipient_id,
+            Notice.kind == "matchmaking_request_received", Notice.read_at.is_(None))):
+        if notice.params.get("request_id") == request.id:
+            db.session.delete(notice)
 
 
 def meeting_scheduled(request: MeetingRequest, convening: Convening) -> None:
