@@ -11,6 +11,7 @@ from flask_babel import format_timedelta
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import Invitation, LoginThrottle, User
 from app.accounts.passwords import (
@@ -209,8 +210,16 @@ def _record_failure(user: User, address: str, now: datetime) -> None:
                                                    LoginThrottle.updated_at < now - THROTTLE_FORGET))
     throttle = _throttle(user, address)
     if throttle is None:
-        throttle = LoginThrottle(user_id=user.id, address=address, failures=0)
-        db.session.add(throttle)
+        try:
+            with db.session.begin_nested():
+                throttle = LoginThrottle(user_id=user.id, address=address, failures=0,
+                                         updated_at=now)
+                db.session.add(throttle)
+        except IntegrityError:
+            # A simultaneous failure from the same address stored the row first.
+            throttle = _throttle(user, address)
+            if throttle is None:
+                raise
     throttle.failures += 1
     throttle.updated_at = now
     if throttle.failures >= THROTTLE_FREE:

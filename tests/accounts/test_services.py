@@ -164,6 +164,23 @@ def test_the_owner_who_mistypes_is_slowed_down_only_on_their_own_address(session
     assert throttle_of(session, user, OWNER) is None
 
 
+def test_simultaneous_first_failures_from_one_address_share_one_row(session, make_user,
+                                                                     monkeypatch) -> None:
+    user = make_user()
+    fail_from(session, user, ATTACKER, 1)
+    real, calls = services._throttle, []
+
+    def not_yet_seen(*args):  # the other request's row was not visible when this one looked
+        calls.append(args)
+        return None if len(calls) <= 2 else real(*args)
+
+    monkeypatch.setattr(services, "_throttle", not_yet_seen)
+    with pytest.raises(Invalid), unit_of_work():
+        services.authenticate(user.email, "wrong-password", ATTACKER)
+    monkeypatch.undo()
+    assert throttle_of(session, user, ATTACKER).failures == 2
+
+
 def test_a_completed_password_reset_clears_every_throttle(session, make_user, mailbox) -> None:
     user = make_user()
     fail_from(session, user, ATTACKER, 8)
