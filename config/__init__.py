@@ -77,6 +77,8 @@ class Config:
     ROOMS_EDIT_WINDOW = _env_int("ROOMS_EDIT_WINDOW", 15 * 60)  # seconds
     ROOMS_MAX_BODY = _env_int("ROOMS_MAX_BODY", 4000)  # characters
     MATCHMAKING_MAX_PENDING = _env_int("MATCHMAKING_MAX_PENDING", 10)
+    # How many requests one member may send the same person per convening (cancelled ones count).
+    MATCHMAKING_MAX_REQUESTS_PER_PERSON = _env_int("MATCHMAKING_MAX_REQUESTS_PER_PERSON", 3)
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -62,3 +62,7 @@ class RoleForm(Form):
 
 class ActiveForm(Form):
     """Deactivate or reactivate; the button says which."""
+
+
+class SessionsForm(Form):
+    """Sign out everywhere else: nothing to fill in but the CSRF token."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String, false
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import utcnow
@@ -35,9 +35,9 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None]
-    # Bumped when the password changes or the account is deactivated, so that remember-me
-    # cookies and reset links issued before stop working.
+    # Bumped on sign-out, "sign out everywhere else", a password change or reset and
+    # deactivation, so that session and remember-me cookies and reset links issued before stop
+    # working (the session identifier is "<id>:<epoch>").
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
 
     nation: Mapped[Nation | None] = relationship(lazy="joined")
@@ -74,3 +74,17 @@ class Invitation(db.Model):
 
     nation: Mapped[Nation | None] = relationship()
     invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
+
+
+class LoginThrottle(db.Model):
+    """Failed sign-ins on one account from one client address, and when it may try again."""
+
+    __tablename__ = "login_throttles"
+    __table_args__ = (UniqueConstraint("user_id", "address"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    address: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    retry_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

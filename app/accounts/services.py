@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import format_timedelta
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.exc import IntegrityError
 
-from app.accounts.models import Invitation, User
+from app.accounts.models import Invitation, LoginThrottle, User
 from app.accounts.passwords import (
     check_password_policy,
     hash_password,
@@ -21,15 +23,21 @@ from app.accounts.passwords import (
 from app.core.db import end_idle_transaction, utcnow
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from app.core.permissions import Role, require_admin, require_signed_in, require_staff
+from app.core.realtime import signed_out_after_commit
 from app.extensions import db
 from app.i18n import is_valid_timezone
 from app.i18n.zones import main_zone
 from app.notifications.mail import compose, queue_email
 from app.registry.models import Nation
 
-LOCKOUT_THRESHOLD = 5
-LOCKOUT_BASE = timedelta(seconds=30)
-LOCKOUT_MAX = timedelta(hours=1)
+# Sign-in throttling per (account, client address): after THROTTLE_FREE failures the address
+# waits THROTTLE_BASE, doubling with each further failure up to THROTTLE_MAX. Other addresses,
+# the owner's included, are never held back by it.
+THROTTLE_FREE = 5
+THROTTLE_BASE = timedelta(seconds=2)
+THROTTLE_MAX = timedelta(minutes=15)
+THROTTLE_FORGET = timedelta(days=1)
+ADDRESS_MAX = 64
 NAME_MAX = 120
 USERS_PAGE_SIZE = 50
 _INVITATION_SALT = "caravanserai.invitation"
@@ -194,14 +202,44 @@ def accept_invitation(token: str, display_name: str, password: str, *, timezone:
     return user
 
 
-def authenticate(email: str, password: str) -> User:
-    """The account for these credentials; failures back off exponentially per account."""
+def _throttle(user: User, address: str) -> LoginThrottle | None:
+    return db.session.scalar(select(LoginThrottle).where(LoginThrottle.user_id == user.id,
+                                                         LoginThrottle.address == address))
+
+
+def _record_failure(user: User, address: str, now: datetime) -> None:
+    """Count a failure from `address` and set when it may try again; forget stale addresses."""
+    db.session.execute(delete(LoginThrottle).where(LoginThrottle.user_id == user.id,
+                                                   LoginThrottle.updated_at < now - THROTTLE_FORGET))
+    throttle = _throttle(user, address)
+    if throttle is None:
+        try:
+            with db.session.begin_nested():
+                throttle = LoginThrottle(user_id=user.id, address=address, failures=0,
+                                         updated_at=now)
+                db.session.add(throttle)
+        except IntegrityError:
+            # A simultaneous failure from the same address stored the row first.
+            throttle = _throttle(user, address)
+            if throttle is None:
+                raise
+    throttle.failures += 1
+    throttle.updated_at = now
+    if throttle.failures >= THROTTLE_FREE:
+        step = min(throttle.failures - THROTTLE_FREE, 16)
+        throttle.retry_at = now + min(THROTTLE_BASE * (2 ** step), THROTTLE_MAX)
+    user.failed_logins += 1
+
+
+def authenticate(email: str, password: str, address: str | None = None) -> User:
+    """The account for these credentials; failures slow down that address for that account only."""
     invalid = Invalid(_l("The e-mail address or password is not correct."), code="login_failed",
                       persist=True)
     try:
         email = normalise_email(email)
     except Invalid:
         raise invalid from None
+    address = (address or "unknown")[:ADDRESS_MAX]
     user = get_user_by_email(email)
     now = utcnow()
     stored_hash = user.password_hash if user is not None else None
@@ -209,20 +247,21 @@ def authenticate(email: str, password: str) -> User:
     correct = verify_password(stored_hash, password)
     if user is None:
         raise invalid
-    if user.locked_until is not None and user.locked_until > now:
-        raise RateLimited(_l("Too many failed attempts. Try again in a few minutes."),
-                          code="login_locked", persist=True)
+    throttle = _throttle(user, address)
+    if throttle is not None and throttle.retry_at is not None and throttle.retry_at > now:
+        wait = timedelta(seconds=max(1, round((throttle.retry_at - now).total_seconds())))
+        raise RateLimited(_l("Too many failed attempts from your connection. Try again in "
+                             "%(wait)s.", wait=format_timedelta(wait, threshold=2)),
+                          code="login_throttled", persist=True)
     if not correct:
-        user.failed_logins += 1
-        if user.failed_logins >= LOCKOUT_THRESHOLD:
-            step = user.failed_logins - LOCKOUT_THRESHOLD
-            user.locked_until = now + min(LOCKOUT_BASE * (2 ** min(step, 12)), LOCKOUT_MAX)
+        _record_failure(user, address, now)
         raise invalid
     if not user.active:
         raise Forbidden(_l("This account has been deactivated. Contact the TDI secretariat."),
                         code="account_inactive")
+    if throttle is not None:
+        db.session.delete(throttle)
     user.failed_logins = 0
-    user.locked_until = None
     user.last_login_at = now
     if needs_rehash(user.password_hash or ""):
         user.password_hash = hash_password(password)
@@ -277,14 +316,32 @@ def reset_password(token: str, password: str) -> User:
         raise Invalid(_l("This reset link is not valid."), code="reset_invalid")
     _set_password(user, password)
     user.failed_logins = 0
-    user.locked_until = None
+    db.session.execute(delete(LoginThrottle).where(LoginThrottle.user_id == user.id))
+    return user
+
+
+def _end_sessions(user: User) -> None:
+    """Invalidate every session and remember-me cookie of `user` and close their sockets."""
+    user.session_epoch += 1
+    signed_out_after_commit(user.id)
+
+
+def end_sessions(actor: User) -> User:
+    """End the member's sessions on the server: cookies, remember-me cookies and open sockets.
+
+    Sessions live in signed cookies and the server keeps one epoch per account, so this ends the
+    sessions on every device of the account (sign-out; "sign out everywhere else" then signs the
+    current browser in again with the new epoch).
+    """
+    user = require_signed_in(actor)
+    _end_sessions(user)
     return user
 
 
 def _set_password(user: User, password: str) -> None:
     check_password_policy(password, email=user.email, name=user.display_name)
     user.password_hash = hash_password(password)
-    user.session_epoch += 1
+    _end_sessions(user)
 
 
 def update_profile(actor: User, *, display_name: str, locale: str, timezone: str) -> User:
@@ -372,6 +429,6 @@ def set_active(actor: User, user: User, active: bool) -> User:
     if user.id == actor.id:
         raise Forbidden(_l("You cannot deactivate your own account."), code="own_account")
     if user.active and not active:
-        user.session_epoch += 1
+        _end_sessions(user)
     user.active = active
     return user

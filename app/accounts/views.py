@@ -17,6 +17,7 @@ from app.accounts.forms import (
     ProfileForm,
     ResetRequestForm,
     RoleForm,
+    SessionsForm,
     role_choices,
 )
 from app.core.db import unit_of_work
@@ -56,7 +57,8 @@ def login():
     if current_user.is_authenticated:
         return redirect_next()
     form = LoginForm()
-    user = submit(form, lambda: services.authenticate(form.email.data, form.password.data))
+    user = submit(form, lambda: services.authenticate(form.email.data, form.password.data,
+                                                      request.remote_addr))
     if user is not None:
         login_user(user, remember=bool(form.remember.data))
         flash(_("Welcome, %(name)s.", name=user.display_name), "success")
@@ -68,7 +70,12 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    """Sign out (a POST, so a link on another site cannot sign people out)."""
+    """Sign out (a POST, so a link on another site cannot sign people out).
+
+    The session ends on the server too: copies of the cookies and open sockets stop working.
+    """
+    with unit_of_work():
+        services.end_sessions(current_user)
     logout_user()
     flash(_("You have signed out."), "success")
     return redirect(url_for("main.home"))
@@ -144,7 +151,19 @@ def profile():
         login_user(current_user._get_current_object())
         flash(_("Your password has been changed."), "success")
         return redirect(url_for("accounts.profile"))
-    return render_template("accounts/profile.html", form=form, password_form=password_form)
+    return render_template("accounts/profile.html", form=form, password_form=password_form,
+                           sessions_form=SessionsForm(prefix="sessions"))
+
+
+@bp.post("/profile/sessions")
+@login_required
+def end_other_sessions():
+    """Sign out everywhere else: end every session of the account, then keep this one."""
+    form = SessionsForm(prefix="sessions")
+    if submit(form, lambda: services.end_sessions(current_user)):
+        login_user(current_user._get_current_object())
+        flash(_("You have been signed out on every other device."), "success")
+    return redirect(url_for("accounts.profile"))
 
 
 @bp.post("/profile/timezone")

@@ -20,6 +20,7 @@ from app.i18n import current_language
 from app.i18n.moments import format_moment
 from app.matchmaking.models import BilateralSlot, MeetingRequest
 from app.notifications.mail import Attachment
+from app.notifications.models import Notice
 from app.notifications.services import notify, register_kind
 
 
@@ -164,6 +165,19 @@ def request_cancelled(request: MeetingRequest, convening: Convening, by: User,
                    if slot is not None else ())
     notify(other, "matchmaking_request_cancelled", _params(request, convening, by.display_name),
            link=_link(convening.id), email=True, attachments=attachments)
+
+
+def request_withdrawn(request: MeetingRequest) -> None:
+    """A request cancelled before its answer: no word to the recipient, and its unread notice goes.
+
+    The recipient was asked and never answered, so being told it was called off adds only noise
+    (and a request→cancel loop would otherwise e-mail them each time).
+    """
+    for notice in db.session.scalars(select(Notice).where(
+            Notice.user_id == request.recipient_id,
+            Notice.kind == "matchmaking_request_received", Notice.read_at.is_(None))):
+        if notice.params.get("request_id") == request.id:
+            db.session.delete(notice)
 
 
 def meeting_scheduled(request: MeetingRequest, convening: Convening) -> None:

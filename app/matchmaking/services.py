@@ -339,6 +339,17 @@ def _between(convening: Convening, a: int, b: int) -> MeetingRequest | None:
             (MeetingRequest.requester_id == b) & (MeetingRequest.recipient_id == a))).limit(1))
 
 
+def _check_repeat(convening: Convening, user: User, recipient: User) -> None:
+    """Bound request→cancel loops: one member asks the same person a few times per convening."""
+    cap = current_app.config["MATCHMAKING_MAX_REQUESTS_PER_PERSON"]
+    sent = db.session.scalar(select(func.count(MeetingRequest.id)).where(
+        MeetingRequest.convening_id == convening.id, MeetingRequest.requester_id == user.id,
+        MeetingRequest.recipient_id == recipient.id)) or 0
+    if sent >= cap:
+        raise Conflict(_l("You have already asked this person %(count)d times at this convening.",
+                          count=cap), code="too_many_requests")
+
+
 def send_request(actor: User, convening: Convening, recipient: User, message: str = "",
                  preferred_slot_ids: Iterable[int] = ()) -> MeetingRequest:
     """Ask another participant for a one-to-one meeting."""
@@ -352,6 +363,7 @@ def send_request(actor: User, convening: Convening, recipient: User, message: st
     if _between(convening, user.id, recipient.id) is not None:
         raise Conflict(_l("There is already a request between the two of you."),
                        code="duplicate")
+    _check_repeat(convening, user, recipient)
     cap = current_app.config["MATCHMAKING_MAX_PENDING"]
     pending = db.session.scalar(select(func.count(MeetingRequest.id)).where(
         MeetingRequest.convening_id == convening.id, MeetingRequest.requester_id == user.id,
@@ -435,11 +447,15 @@ def cancel_request(actor: User, convening: Convening, request: MeetingRequest) -
         raise Forbidden(_l("Decline the request instead."), code="decline_instead")
     if request.status not in (RequestStatus.PENDING.value, RequestStatus.ACCEPTED.value):
         raise Conflict(_l("This request can no longer be cancelled."), code="not_cancellable")
+    answered = request.status != RequestStatus.PENDING.value
     slot = request.slot
     _set_status(request, RequestStatus.CANCELLED)
     _assign(request, None, None)
     request.waiting_reason = None
-    notices.request_cancelled(request, convening, user, slot=slot)
+    if answered:
+        notices.request_cancelled(request, convening, user, slot=slot)
+    else:
+        notices.request_withdrawn(request)
     return request
 
 

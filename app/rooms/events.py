@@ -14,7 +14,7 @@ from flask_socketio import Namespace, emit, join_room, leave_room
 
 from app.core.db import retry_on_busy
 from app.core.errors import DomainError, Invalid
-from app.core.realtime import refuse_anonymous
+from app.core.realtime import add_member_namespace, refuse_anonymous, session_ended
 from app.extensions import db, socketio
 from app.rooms import presence, services
 from app.rooms.writes import write
@@ -55,7 +55,7 @@ def handler(function: Handler) -> Handler:
     @functools.wraps(function)
     def wrapped(self: RoomsNamespace, data: Any = None) -> dict[str, Any]:
         try:
-            if not current_user.is_authenticated or not current_user.is_active:
+            if session_ended():
                 return {"ok": False, "error": _("Please sign in to continue."),
                         "code": "login_required"}
             member_id = current_user.id
@@ -191,3 +191,4 @@ def register() -> None:
     after the first init_app are not carried over to the next one.
     """
     socketio.on_namespace(RoomsNamespace(services.NAMESPACE))
+    add_member_namespace(services.NAMESPACE)

@@ -652,8 +652,17 @@ def report(actor: User, message: Message, reason: str = "") -> Report:
     return entry
 
 
+def may_handle_reports(actor: User, room: Room) -> bool:
+    """The room's owner and moderators; organisers for every room, private and direct included.
+
+    A report asks the secretariat to look at one message, so organisers see and resolve it even
+    where they may not moderate (no mute, lock or other deletion there): docs/realtime.md.
+    """
+    return is_staff(actor) or may_moderate(actor, room)
+
+
 def _moderated_rooms(actor: User) -> Any:
-    """A condition on Report: rooms the actor moderates (all rooms for organisers)."""
+    """A condition on Report: the rooms whose reports the actor handles (may_handle_reports)."""
     if is_staff(actor):
         return Report.id.is_not(None)
     return Report.room_id.in_(select(RoomMember.room_id).where(

@@ -9,7 +9,7 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from app.accounts import services
-from app.accounts.models import Invitation, User
+from app.accounts.models import Invitation, LoginThrottle, User
 from app.core.db import unit_of_work, utcnow
 from app.core.errors import Conflict, Forbidden, Invalid, RateLimited
 from app.core.permissions import Role
@@ -108,23 +108,90 @@ def test_inviting_an_existing_member_or_unknown_role_is_refused(session, make_us
         services.invite(organiser, "x@example.org", "observer", nation_iso2="XX")
 
 
-def test_failed_sign_ins_back_off_exponentially(session, make_user) -> None:
-    user = make_user()
-    for _ in range(services.LOCKOUT_THRESHOLD):
+ATTACKER, OWNER = "203.0.113.9", "198.51.100.7"
+
+
+def throttle_of(session, user: User, address: str) -> LoginThrottle | None:
+    return session.scalar(select(LoginThrottle).where(LoginThrottle.user_id == user.id,
+                                                      LoginThrottle.address == address))
+
+
+def fail_from(session, user: User, address: str, times: int) -> None:
+    """`times` wrong passwords from `address`, each after the previous delay has run out."""
+    for _ in range(times):
+        throttle = throttle_of(session, user, address)
+        if throttle is not None and throttle.retry_at is not None:
+            with unit_of_work():
+                throttle.retry_at = utcnow() - timedelta(seconds=1)
         with pytest.raises(Invalid), unit_of_work():
-            services.authenticate(user.email, "wrong-password")
-    session.refresh(user)
-    assert user.failed_logins == services.LOCKOUT_THRESHOLD
-    first_lock = user.locked_until - utcnow()
-    assert timedelta(seconds=20) < first_lock <= services.LOCKOUT_BASE
+            services.authenticate(user.email, "wrong-password", address)
+
+
+def test_failed_sign_ins_slow_down_that_address_with_growing_delays(session, make_user) -> None:
+    user = make_user()
+    fail_from(session, user, ATTACKER, services.THROTTLE_FREE - 1)
+    assert throttle_of(session, user, ATTACKER).retry_at is None  # the first few are free
+    fail_from(session, user, ATTACKER, 1)
+    first = throttle_of(session, user, ATTACKER).retry_at - utcnow()
+    assert timedelta(0) < first <= services.THROTTLE_BASE
+    with pytest.raises(RateLimited) as error:  # even the right password waits, from there
+        services.authenticate(user.email, PASSWORD, ATTACKER)
+    assert error.value.code == "login_throttled" and "second" in str(error.value)
+    fail_from(session, user, ATTACKER, 3)
+    assert throttle_of(session, user, ATTACKER).retry_at - utcnow() > first * 7
+    fail_from(session, user, ATTACKER, 20)
+    assert throttle_of(session, user, ATTACKER).retry_at - utcnow() <= services.THROTTLE_MAX
+
+
+def test_an_attacker_never_locks_the_owner_out(session, make_user) -> None:
+    admin = make_user(role=Role.ADMIN)
+    fail_from(session, admin, ATTACKER, 40)
     with pytest.raises(RateLimited):
-        services.authenticate(user.email, PASSWORD)
+        services.authenticate(admin.email, PASSWORD, ATTACKER)
     with unit_of_work():
-        user.locked_until = utcnow() - timedelta(seconds=1)
+        assert services.authenticate(admin.email, PASSWORD, OWNER).id == admin.id
+    # Signing in clears only the owner's own address; the attacker still waits.
+    assert throttle_of(session, admin, OWNER) is None
+    assert throttle_of(session, admin, ATTACKER).retry_at > utcnow()
+
+
+def test_the_owner_who_mistypes_is_slowed_down_only_on_their_own_address(session,
+                                                                         make_user) -> None:
+    user = make_user()
+    fail_from(session, user, OWNER, services.THROTTLE_FREE - 1)
+    with unit_of_work():
+        services.authenticate(user.email, PASSWORD, OWNER)
+    assert throttle_of(session, user, OWNER) is None
+
+
+def test_simultaneous_first_failures_from_one_address_share_one_row(session, make_user,
+                                                                     monkeypatch) -> None:
+    user = make_user()
+    fail_from(session, user, ATTACKER, 1)
+    real, calls = services._throttle, []
+
+    def not_yet_seen(*args):  # the other request's row was not visible when this one looked
+        calls.append(args)
+        return None if len(calls) <= 2 else real(*args)
+
+    monkeypatch.setattr(services, "_throttle", not_yet_seen)
     with pytest.raises(Invalid), unit_of_work():
-        services.authenticate(user.email, "wrong-again")
-    session.refresh(user)
-    assert user.locked_until - utcnow() > first_lock * 1.5
+        services.authenticate(user.email, "wrong-password", ATTACKER)
+    monkeypatch.undo()
+    assert throttle_of(session, user, ATTACKER).failures == 2
+
+
+def test_a_completed_password_reset_clears_every_throttle(session, make_user, mailbox) -> None:
+    user = make_user()
+    fail_from(session, user, ATTACKER, 8)
+    fail_from(session, user, OWNER, 6)
+    with unit_of_work():
+        token = services.request_password_reset(user.email)
+    with unit_of_work():
+        services.reset_password(token, "a-brand-new-password")
+    assert throttle_of(session, user, ATTACKER) is None and throttle_of(session, user, OWNER) is None
+    with unit_of_work():
+        services.authenticate(user.email, "a-brand-new-password", ATTACKER)
 
 
 def test_deactivated_members_cannot_sign_in(session, make_user) -> None:

@@ -163,3 +163,35 @@ def test_unknown_language_is_reported_and_ignored(client) -> None:
     html = client.get("/?lang=klingon").get_data(as_text=True)
     assert '<html lang="en"' in html
     assert "flash-error" in html
+
+
+def test_an_attacker_failing_from_one_address_never_locks_the_owner_out(app, client,
+                                                                        make_user) -> None:
+    admin = make_user(Role.ADMIN)
+    attacker = {"REMOTE_ADDR": "203.0.113.9"}
+    token = csrf_token(client)
+    statuses = {client.post("/login", data={"email": admin.email, "password": f"wrong-{i}",
+                                            "csrf_token": token},
+                            environ_base=attacker).status_code for i in range(30)}
+    assert statuses == {401, 429}
+    right = client.post("/login", data={"email": admin.email, "password": PASSWORD,
+                                        "csrf_token": token}, environ_base=attacker)
+    assert right.status_code in (401, 429)
+    owner = app.test_client()
+    response = owner.post("/login", data={"email": admin.email, "password": PASSWORD,
+                                          "csrf_token": csrf_token(owner)},
+                          environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    assert response.status_code == 302
+    assert owner.get("/profile").status_code == 200
+
+
+def test_a_throttled_address_is_told_how_long_to_wait_in_its_language(client, make_user) -> None:
+    user = make_user()
+    token = csrf_token(client)
+    for i in range(5):
+        client.post("/login", data={"email": user.email, "password": f"wrong-{i}",
+                                    "csrf_token": token})
+    response = client.post("/login?lang=fr", data={"email": user.email, "password": PASSWORD,
+                                                   "csrf_token": token})
+    assert response.status_code == 401
+    assert "Réessayez dans" in response.get_data(as_text=True)

@@ -146,6 +146,43 @@ def test_state_machine_and_polite_decline(forum, member, session, mailbox):
     assert services.send_request(alice, forum, chen).status == "pending"
 
 
+def test_a_request_cancel_loop_no_longer_emails_without_limit(forum, member, session, mailbox):
+    alice, bruno = member(), member()
+    cap = 3
+    sent = 0
+    before = len(mailbox.to(bruno.email))  # the registration confirmation
+    for _ in range(10):
+        try:
+            request = services.send_request(alice, forum, bruno)
+        except Conflict as error:
+            assert error.code == "too_many_requests"
+            break
+        sent += 1
+        services.cancel_request(alice, forum, request)
+        session.commit()
+    assert sent == cap
+    with pytest.raises(Conflict) as refused:
+        services.send_request(alice, forum, bruno)
+    assert refused.value.code == "too_many_requests"
+    # One e-mail per request and none for a request withdrawn unanswered; the recipient's unread
+    # notices of the withdrawn requests are gone too.
+    assert len(mailbox.to(bruno.email)) - before == cap
+    assert notices_of(session, bruno) == []
+    # The cap is per pair: others may still ask Bruno, and Alice may ask others.
+    assert services.send_request(member(), forum, bruno).status == "pending"
+    assert services.send_request(alice, forum, member()).status == "pending"
+
+
+def test_a_read_request_notice_stays_when_the_request_is_withdrawn(forum, member, session):
+    from app.notifications import services as notifications
+
+    alice, bruno = member(), member()
+    request = services.send_request(alice, forum, bruno)
+    notifications.mark_read(bruno)
+    services.cancel_request(alice, forum, request)
+    assert [n.kind for n in notices_of(session, bruno)] == ["matchmaking_request_received"]
+
+
 def test_emails_go_out_in_the_recipients_language(forum, member, session, mailbox):
     alice, bruno = member(display_name="Alice"), member(locale="fr")
     services.send_request(alice, forum, bruno)

@@ -231,6 +231,39 @@ def test_reports_reach_the_moderation_queue_and_are_resolved(make_user, open_roo
     assert services.moderation_queue(organiser) == []
 
 
+def test_organisers_handle_reports_from_private_rooms_and_direct_conversations(
+        make_user, post, organiser) -> None:
+    alice, bob, carol, dave = make_user(), make_user(), make_user(), make_user()
+    with unit_of_work():
+        group = services.create_working_group(carol, "Drafting")
+        services.invite(carol, group, alice)
+        services.invite(carol, group, bob)
+        direct = services.open_direct(bob, [alice])
+    in_group, in_direct = post(alice, group, "rude in a group"), post(alice, direct, "rude to bob")
+    with unit_of_work():
+        services.report(bob, in_group, "rude")
+        services.report(bob, in_direct, "harassment")
+    # The owner of the group handles its reports, never those of a conversation she is not in.
+    assert [r.reason for r in services.moderation_queue(carol)] == ["rude"]
+    assert services.moderation_queue(alice) == services.moderation_queue(dave) == []
+    # Organisers handle every report, although they may not moderate these rooms otherwise.
+    assert [r.reason for r in services.moderation_queue(organiser)] == ["rude", "harassment"]
+    for room in (group, direct):
+        assert services.may_handle_reports(organiser, room)
+        assert not services.may_moderate(organiser, room)
+        with pytest.raises(Forbidden):
+            services.set_locked(organiser, room, True)
+        with pytest.raises(Forbidden):
+            services.mute(organiser, room, alice, 10)
+    assert services.may_handle_reports(carol, group) and not services.may_handle_reports(carol, direct)
+    assert not services.may_handle_reports(dave, group)
+    with pytest.raises(NotFound):
+        services.resolve_report(carol, services.moderation_queue(organiser)[1].id, "delete")
+    with unit_of_work():
+        services.resolve_report(organiser, services.moderation_queue(organiser)[1].id, "delete")
+    assert in_direct.deleted_at is not None and in_group.deleted_at is None
+
+
 def test_rate_limit_refuses_floods(make_user, open_room, app_ctx) -> None:
     alice = make_user()
     for _ in range(20):

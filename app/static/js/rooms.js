@@ -15,7 +15,13 @@
     "login_required"];
 
   function socket() {
-    return io("/rooms", { transports: ["websocket"], reconnectionDelayMax: 5000 });
+    var conn = io("/rooms", { transports: ["websocket"], reconnectionDelayMax: 5000 });
+    // The member signed out (here or elsewhere): the server refuses this socket from now on.
+    conn.on("signed_out", function () {
+      conn.disconnect();
+      window.location.reload();
+    });
+    return conn;
   }
 
   function newClientId() {
