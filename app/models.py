@@ -9,6 +9,14 @@ from app.convenings.models import (
     SessionSpeaker,
 )
 from app.core.audit import AuditEvent
+from app.library.models import (
+    Adaptation,
+    Practice,
+    PracticeTag,
+    PracticeText,
+    PracticeToken,
+    PracticeVersion,
+)
 from app.matchmaking.models import (
     BilateralSlot,
     MatchProfile,
@@ -43,4 +51,5 @@ __all__ = ["Appointment", "CommitmentReport", "DepositaryNotification", "Notific
            "Partner", "Signature", "AgendaSession", "AuditEvent", "CalendarToken", "Convening", "Registration", "SessionSpeaker", "GroupingMembership", "Invitation", "Nation", "Notice", "User",
            "Mention", "Message", "MessageRevision", "Report", "Room", "RoomEvent", "RoomMember",
            "SearchToken", "BilateralSlot", "MatchProfile", "MatchSettings", "MeetingFeedback",
-           "MeetingRequest", "Participation"]
+           "MeetingRequest", "Participation", "Adaptation", "Practice", "PracticeTag", "PracticeText",
+           "PracticeToken", "PracticeVersion"]
