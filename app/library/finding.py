@@ -211,4 +211,5 @@ def impact(actor: User | None, *, today: date | None = None) -> Impact:
         else:
             result.pairs["north_north"] += 1
     result.recent = exchanges[:20]
+    preload_published([exchange.practice for exchange in result.recent])
     return result

@@ -38,9 +38,9 @@ bp = Blueprint("library", __name__)
 ATOM = "http://www.w3.org/2005/Atom"
 
 
-@bp.app_template_global("library_labels")
-def library_labels() -> Any:
-    return labels
+@bp.app_context_processor
+def library_context() -> dict[str, Any]:
+    return {"library_labels": labels}
 
 
 @bp.app_template_global("library_reading")
