@@ -124,7 +124,13 @@ def may_record_adaptation(actor: User | None, practice: Practice) -> bool:
     """Another State's ambassador records that their State learned from a listed practice."""
     return (is_signed_in(actor) and actor.role == Role.AMBASSADOR  # type: ignore[union-attr]
             and actor.nation_id is not None and actor.nation_id != practice.nation_id  # type: ignore[union-attr]
-            and practice.listed and may_read(actor, practice))
+            and practice.listed and may_read(actor, practice)
+            and not _has_adapted(actor.nation_id, practice))  # type: ignore[union-attr]
+
+
+def _has_adapted(nation_id: int, practice: Practice) -> bool:
+    return bool(db.session.scalar(select(func.count()).select_from(Adaptation).where(
+        Adaptation.practice_id == practice.id, Adaptation.nation_id == nation_id)))
 
 
 def readable_conditions(actor: User | None) -> list:
@@ -442,15 +448,13 @@ def index_practice(practice: Practice) -> None:
 
 def record_adaptation(actor: User, practice: Practice, note: str) -> Adaptation:
     """The actor's State records that it learned from this practice and adapted it."""
+    if is_signed_in(actor) and actor.nation_id and _has_adapted(actor.nation_id, practice):
+        raise Conflict(_l("Your State has already recorded that it learned from this practice."),
+                       code="already_recorded")
     if not may_record_adaptation(actor, practice):
         raise Forbidden(_l("Only the Tech Ambassador of another State can record this."),
                         code="not_other_state")
     text = clean_text(note, field="note", limit=NOTE_MAX, multiline=True)
-    exists = db.session.scalar(select(func.count()).select_from(Adaptation).where(
-        Adaptation.practice_id == practice.id, Adaptation.nation_id == actor.nation_id))
-    if exists:
-        raise Conflict(_l("Your State has already recorded that it learned from this practice."),
-                       code="already_recorded")
     adaptation = Adaptation(practice_id=practice.id, nation_id=actor.nation_id, note=text,  # type: ignore[arg-type]
                             recorded_by_id=actor.id, created_at=utcnow())
     db.session.add(adaptation)
