@@ -28,8 +28,9 @@ class PracticeForm(FlaskForm):
     language = SelectField(_l("Language of this text"), validate_choice=False)
     nation = SelectField(_l("State"), validate_choice=False)
     title = StringField(_l("Title"))
-    summary = TextAreaField(_l("Summary"))
-    body = TextAreaField(_l("Full text (Markdown: *italic*, **bold**, lists, links)"))
+    summary = TextAreaField(_l("Summary"), render_kw={"rows": 3})
+    body = TextAreaField(_l("Full text (Markdown: *italic*, **bold**, lists, links)"),
+                         render_kw={"rows": 14})
     kind = SelectField(_l("Kind"), validate_choice=False)
     policy_status = SelectField(_l("Status in the country"), validate_choice=False)
     year = StringField(_l("Year"), render_kw={"inputmode": "numeric"})
@@ -66,8 +67,9 @@ class TranslationForm(FlaskForm):
 
     language = SelectField(_l("Language of the translation"), validate_choice=False)
     title = StringField(_l("Title"))
-    summary = TextAreaField(_l("Summary"))
-    body = TextAreaField(_l("Full text (Markdown: *italic*, **bold**, lists, links)"))
+    summary = TextAreaField(_l("Summary"), render_kw={"rows": 3})
+    body = TextAreaField(_l("Full text (Markdown: *italic*, **bold**, lists, links)"),
+                         render_kw={"rows": 14})
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
