@@ -11,6 +11,7 @@ from app.convenings.models import (
 from app.core.audit import AuditEvent
 from app.library.models import (
     Adaptation,
+    Attachment,
     Practice,
     PracticeTag,
     PracticeText,
@@ -51,5 +52,5 @@ __all__ = ["Appointment", "CommitmentReport", "DepositaryNotification", "Notific
            "Partner", "Signature", "AgendaSession", "AuditEvent", "CalendarToken", "Convening", "Registration", "SessionSpeaker", "GroupingMembership", "Invitation", "Nation", "Notice", "User",
            "Mention", "Message", "MessageRevision", "Report", "Room", "RoomEvent", "RoomMember",
            "SearchToken", "BilateralSlot", "MatchProfile", "MatchSettings", "MeetingFeedback",
-           "MeetingRequest", "Participation", "Adaptation", "Practice", "PracticeTag", "PracticeText",
+           "MeetingRequest", "Participation", "Adaptation", "Attachment", "Practice", "PracticeTag", "PracticeText",
            "PracticeToken", "PracticeVersion"]

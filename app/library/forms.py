@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     HiddenField,
     SelectField,
@@ -84,9 +85,13 @@ class AdaptationForm(FlaskForm):
     note = TextAreaField(_l("What your State adapted, in a few words"))
 
 
+class AttachmentForm(FlaskForm):
+    file = FileField(_l("File (PDF, ODT, DOCX, PNG or JPEG, up to 10 MB)"))
+
+
 class ActionForm(FlaskForm):
     """A button that only needs the CSRF token."""
 
 
-__all__ = ["ActionForm", "AdaptationForm", "PracticeForm", "RefuseForm",
+__all__ = ["ActionForm", "AdaptationForm", "AttachmentForm", "PracticeForm", "RefuseForm",
            "TranslationForm"]

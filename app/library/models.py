@@ -179,3 +179,19 @@ class Adaptation(db.Model):
     nation = relationship("Nation", lazy="joined", innerjoin=True)
     practice: Mapped[Practice] = relationship(lazy="joined", innerjoin=True)
 
+
+
+class Attachment(db.Model):
+    """A file attached to a practice; stored outside `static/` under its SHA-256, type sniffed."""
+
+    __tablename__ = "library_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(
+        ForeignKey("library_practices.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(120))
+    media_type: Mapped[str] = mapped_column(String(80))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

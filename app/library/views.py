@@ -5,6 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 from flask import (
     Blueprint,
@@ -27,8 +28,15 @@ from app.core.errors import DomainError, Forbidden, NotFound
 from app.core.navigation import add_nav_entry
 from app.core.web import flash_errors, submit
 from app.i18n import current_language, territory_name
-from app.library import finding, labels, services
-from app.library.forms import ActionForm, AdaptationForm, PracticeForm, RefuseForm, TranslationForm
+from app.library import attachments, finding, labels, services
+from app.library.forms import (
+    ActionForm,
+    AdaptationForm,
+    AttachmentForm,
+    PracticeForm,
+    RefuseForm,
+    TranslationForm,
+)
 from app.library.models import Practice
 from app.registry.models import Grouping
 from app.registry.services import REGIONS, nation_choices
@@ -116,7 +124,8 @@ def practice(practice_id: int):
         "library/practice.html", practice=item, text=text, draft_view=draft_view, writer=writer,
         versions=services.versions(item), adaptations=services.adaptations(item),
         similar=finding.similar_practices(current_user, item), action=ActionForm(),
-        refuse_form=RefuseForm(), adapt_form=AdaptationForm(),
+        refuse_form=RefuseForm(), adapt_form=AdaptationForm(), attach_form=AttachmentForm(),
+        files=attachments.attachments_of(item),
         may=_permissions(item))
 
 
@@ -238,6 +247,39 @@ def adapt(practice_id: int):
     form = AdaptationForm()
     return _act(practice_id, form, lambda p: services.record_adaptation(current_user, p, form.note.data),
                 _("Recorded: your State learned from this practice."))
+
+
+@bp.post("/library/<int:practice_id>/files")
+@login_required
+def attach(practice_id: int):
+    """Attach a file (type read from its content) to a practice one may edit."""
+    request.max_content_length = attachments.ATTACHMENT_MAX + 64 * 1024
+    form = AttachmentForm()
+    upload = form.file.data if form.validate_on_submit() else None
+    return _act(practice_id, form, lambda p: attachments.attach_file(
+        current_user, p, filename=getattr(upload, "filename", None),
+        data=upload.read(attachments.ATTACHMENT_MAX + 1) if upload else b""),
+        _("The file is attached."), draft=True)
+
+
+@bp.post("/library/<int:practice_id>/files/<int:file_id>/remove")
+@login_required
+def detach(practice_id: int, file_id: int):
+    return _act(practice_id, ActionForm(), lambda p: attachments.remove_attachment(
+        current_user, p, attachments.get_attachment(current_user, p, file_id)),
+        _("The file is removed."), draft=True)
+
+
+@bp.get("/library/<int:practice_id>/files/<int:file_id>")
+def download(practice_id: int, file_id: int):
+    """A practice's file, always as a download, with its sniffed type."""
+    item = services.get_practice(current_user, practice_id)
+    attachment = attachments.get_attachment(current_user, item, file_id)
+    response = Response(attachments.read_attachment(attachment), mimetype=attachment.media_type)
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(attachment.filename)}"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 @bp.route("/library/<int:practice_id>/translate", methods=["GET", "POST"])

@@ -1,4 +1,4 @@
-"""library: practices, texts in several languages, published versions, tags, search tokens, adaptations
+"""library: practices, texts in several languages, published versions, tags, search tokens, adaptations, attachments
 
 Revision ID: 4e7a9c2b1d05
 Revises: 9d6f2b8c4e04
@@ -44,6 +44,22 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_library_practices_published_version'), ['published_version'], unique=False)
         batch_op.create_index(batch_op.f('ix_library_practices_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_library_practices_year'), ['year'], unique=False)
+
+    op.create_table('library_attachments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('practice_id', sa.Integer(), nullable=False),
+    sa.Column('filename', sa.String(length=120), nullable=False),
+    sa.Column('media_type', sa.String(length=80), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('uploaded_by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['practice_id'], ['library_practices.id'], name=op.f('fk_library_attachments_practice_id_library_practices'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['uploaded_by_id'], ['users.id'], name=op.f('fk_library_attachments_uploaded_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_library_attachments'))
+    )
+    with op.batch_alter_table('library_attachments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_library_attachments_practice_id'), ['practice_id'], unique=False)
 
     op.create_table('library_adaptations',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -130,6 +146,10 @@ def downgrade():
         batch_op.drop_index('ix_library_tags_facet_value')
 
     op.drop_table('library_tags')
+    with op.batch_alter_table('library_attachments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_library_attachments_practice_id'))
+
+    op.drop_table('library_attachments')
     with op.batch_alter_table('library_adaptations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_library_adaptations_practice_id'))
         batch_op.drop_index(batch_op.f('ix_library_adaptations_nation_id'))
