@@ -33,6 +33,7 @@ from app.rooms import search
 PAGE_SIZE = 20
 MAX_PAGE = 10_000
 QUERY_MAX = 200
+SIMILAR_CANDIDATES = 100
 DEVELOPING = frozenset(g.value for g in Grouping)
 
 
@@ -145,9 +146,12 @@ def find_practices(actor: User | None, filters: LibraryFilters, *,
     where = and_(*_conditions(actor, filters, today or date.today()))
     total = db.session.scalar(select(func.count()).select_from(Practice).where(where)) or 0
     pages = max(1, -(-total // PAGE_SIZE))
-    practices = list(db.session.scalars(
-        select(Practice).where(where).order_by(Practice.published_at.desc(), Practice.id.desc())
+    # Page through ids alone (an index walk), then load those rows with their eager joins.
+    ids = list(db.session.scalars(
+        select(Practice.id).where(where).order_by(Practice.published_at.desc(), Practice.id.desc())
         .offset((filters.page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
+    loaded = {p.id: p for p in db.session.scalars(select(Practice).where(Practice.id.in_(ids)))} if ids else {}
+    practices = [loaded[i] for i in ids]
     preload_published(practices)
     return LibraryPage(practices, total, filters.page, pages)
 
@@ -157,14 +161,17 @@ def similar_practices(actor: User | None, practice: Practice, limit: int = 5) ->
     tags = [(tag.facet, tag.value) for tag in practice.tags]
     if not tags:
         return []
+    # Rank candidates on the tag index alone, then read only the few best (bounded work per page).
     shared = (select(PracticeTag.practice_id, func.count().label("shared"))
               .where(or_(*(and_(PracticeTag.facet == f, PracticeTag.value == v) for f, v in tags)),
                      PracticeTag.practice_id != practice.id)
-              .group_by(PracticeTag.practice_id).subquery())
+              .group_by(PracticeTag.practice_id)
+              .order_by(func.count().desc(), PracticeTag.practice_id.desc())
+              .limit(SIMILAR_CANDIDATES).subquery())
     practices = list(db.session.scalars(
         select(Practice).join(shared, shared.c.practice_id == Practice.id)
         .where(*readable_conditions(actor))
-        .order_by(shared.c.shared.desc(), Practice.published_at.desc()).limit(limit)))
+        .order_by(shared.c.shared.desc(), Practice.id.desc()).limit(limit)))
     preload_published(practices)
     return practices
 

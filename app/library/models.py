@@ -53,6 +53,7 @@ class Practice(db.Model):
     """A State's policy, law, strategy, institution, programme or lesson learned."""
 
     __tablename__ = "library_practices"
+    __table_args__ = (Index("ix_library_practices_published_at_id", "published_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     nation_id: Mapped[int] = mapped_column(ForeignKey("nations.id"), index=True)

@@ -44,6 +44,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_library_practices_published_version'), ['published_version'], unique=False)
         batch_op.create_index(batch_op.f('ix_library_practices_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_library_practices_year'), ['year'], unique=False)
+        batch_op.create_index('ix_library_practices_published_at_id', ['published_at', 'id'], unique=False)
 
     op.create_table('library_attachments',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -157,6 +158,7 @@ def downgrade():
     op.drop_table('library_adaptations')
     with op.batch_alter_table('library_practices', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_library_practices_year'))
+        batch_op.drop_index('ix_library_practices_published_at_id')
         batch_op.drop_index(batch_op.f('ix_library_practices_status'))
         batch_op.drop_index(batch_op.f('ix_library_practices_published_version'))
         batch_op.drop_index(batch_op.f('ix_library_practices_nation_id'))
