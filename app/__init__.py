@@ -113,6 +113,9 @@ def _register_blueprints(app: Flask) -> None:
                       convenings_bp, convenings_cli, rooms_bp, matchmaking_bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
+    from app.library import init_app as init_library
+
+    init_library(app)
     register_error_handlers(app)
     realtime.register()
     cli.register(app)

@@ -10,6 +10,15 @@ from app.convenings.models import (
     SessionSpeaker,
 )
 from app.core.audit import AuditEvent
+from app.library.models import (
+    Adaptation,
+    Attachment,
+    Practice,
+    PracticeTag,
+    PracticeText,
+    PracticeToken,
+    PracticeVersion,
+)
 from app.matchmaking.models import (
     BilateralSlot,
     MatchProfile,
@@ -44,4 +53,5 @@ __all__ = ["Appointment", "CommitmentReport", "DepositaryNotification", "Notific
            "Partner", "Signature", "AgendaSession", "AuditEvent", "CalendarToken", "Convening", "Registration", "SessionSpeaker", "GroupingMembership", "Invitation", "Nation", "Notice", "User",
            "Mention", "Message", "MessageRevision", "Report", "Room", "RoomEvent", "RoomMember",
            "SearchToken", "BilateralSlot", "MatchProfile", "MatchSettings", "MeetingFeedback",
-           "MeetingRequest", "Participation", "OutboxMail", "ApiToken"]
+           "MeetingRequest", "Participation", "OutboxMail", "ApiToken", "Adaptation", "Attachment",
+           "Practice", "PracticeTag", "PracticeText", "PracticeToken", "PracticeVersion"]
