@@ -32,7 +32,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import requests
 import socketio
@@ -95,19 +94,11 @@ def fresh_database(kind: str, admin_url: str | None) -> Iterator[str]:
         with tempfile.TemporaryDirectory() as folder:
             yield f"sqlite:///{folder}/crowd.sqlite3"
         return
-    from sqlalchemy import create_engine, text
+    from tests.conftest import throwaway_postgres
 
-    parts = urlsplit(admin_url or "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-    name = f"caravanserai_crowd_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(urlunsplit(parts._replace(path="/postgres")), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield urlunsplit(parts._replace(path=f"/{name}"))
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_postgres(admin_url or "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+                            "caravanserai_crowd") as url:
+        yield url
 
 
 def at_once(count: int, prepare_one: Callable[[int], Any], act: Callable[[int, Any], Any]) -> list[Any]:

@@ -112,8 +112,15 @@ def fresh_database(backend: str, tmp_dir: Path) -> Iterator[str]:
         return
     if not TEST_DATABASE_URL:
         pytest.skip("TEST_DATABASE_URL is not set")
-    parts = urlsplit(TEST_DATABASE_URL)
-    name = f"caravanserai_tmp_{uuid.uuid4().hex[:10]}"
+    with throwaway_postgres(TEST_DATABASE_URL) as url:
+        yield url
+
+
+@contextmanager
+def throwaway_postgres(server_url: str, prefix: str = "caravanserai_tmp") -> Iterator[str]:
+    """A new empty PostgreSQL database on the server of `server_url`, dropped afterwards."""
+    parts = urlsplit(server_url)
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(urlunsplit(parts._replace(path="/postgres")), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
