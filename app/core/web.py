@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from app.core.db import commits_so_far, is_contention, retry_on_busy, run_in_transaction
-from app.core.errors import DomainError, ServiceBusy
+from app.core.errors import DomainError, NotFound, ServiceBusy
 from app.core.forms import Form
 from app.core.inputs import has_control_characters
 
@@ -126,21 +126,45 @@ def flash_errors(form: Form) -> None:
             flash(str(error), "error")
 
 
-def submit(form: Form, action: Callable[[], T]) -> T | None:
-    """Run `action` in its own transaction when the form validates; None (errors shown) otherwise.
-
-    Contention with other writers runs the action again; when it outlasts the retries, `ServiceBusy`
-    goes on to the 503 page rather than beside a field.
-    """
+def _attempt(form: Form, action: Callable[[], T], *, done: str | None, elsewhere: bool,
+             run: Callable[[Callable[[], T]], T] | None) -> tuple[bool, T | None]:
     if not form.validate_on_submit():
-        return None
+        if elsewhere:
+            flash_errors(form)
+        return False, None
     try:
-        return run_in_transaction(action)
-    except ServiceBusy:
-        raise
+        result = (run or run_in_transaction)(action)
+    except (ServiceBusy, NotFound):
+        raise  # the 503 page / the 404 page, never a note beside a field
     except DomainError as error:
-        attach_error(form, error)
-        return None
+        if elsewhere:
+            flash(str(error), "error")
+        else:
+            attach_error(form, error)
+        return False, None
+    if done:
+        flash(done, "success")
+    return True, result
+
+
+def submit(form: Form, action: Callable[[], T], *, done: str | None = None, elsewhere: bool = False,
+           run: Callable[[Callable[[], T]], T] | None = None) -> T | None:
+    """The one way a view runs a service for a posted form.
+
+    When the form validates, `action` runs in its own transaction (`run`, by default
+    `run_in_transaction`; rooms pass their writer); contention with other writers runs it again, and
+    when it outlasts the retries `ServiceBusy` goes on to the 503 page. A service's refusal is shown
+    beside its field, or as a flash message when the form was posted from another page
+    (`elsewhere=True`, whose field errors are flashed too). `done` is flashed on success. Returns the
+    action's result, or None when nothing was done. Use `acted()` when the action returns nothing.
+    """
+    return _attempt(form, action, done=done, elsewhere=elsewhere, run=run)[1]
+
+
+def acted(form: Form, action: Callable[[], object], *, done: str | None = None, elsewhere: bool = True,
+          run: Callable[[Callable[[], object]], object] | None = None) -> bool:
+    """`submit()` for buttons and actions whose service returns nothing: True when it was done."""
+    return _attempt(form, action, done=done, elsewhere=elsewhere, run=run)[0]
 
 
 def safe_next(target: str | None, default_endpoint: str = "main.home") -> str:
