@@ -1,5 +1,7 @@
 """Flask extensions, created unbound and initialised in create_app."""
 
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
@@ -14,6 +16,13 @@ from flask_wtf import CSRFProtect
 from app.core.db import Base
 
 db = SQLAlchemy(model_class=Base)
+
+# The mapped base every model derives from. `db.Model` is built at run time, so a type checker cannot
+# see it; for the checker it is the declarative `Base` it is made from (same columns, same mapping).
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 babel = Babel()

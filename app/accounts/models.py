@@ -10,11 +10,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import utcnow
 from app.core.permissions import Role
-from app.extensions import db
+from app.extensions import Model
 from app.registry.models import Nation
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A person with an account: ambassador, organiser, partner representative, observer, admin."""
 
     __tablename__ = "users"
@@ -54,7 +54,7 @@ class User(UserMixin, db.Model):
         return Role(self.role)
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     """An organiser's invitation of an e-mail address; usable once, until it expires."""
 
     __tablename__ = "invitations"
@@ -76,7 +76,7 @@ class Invitation(db.Model):
     invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
 
 
-class LoginThrottle(db.Model):
+class LoginThrottle(Model):
     """Failed sign-ins on one account from one client address, and when it may try again."""
 
     __tablename__ = "login_throttles"

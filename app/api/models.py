@@ -8,10 +8,10 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import utcnow
-from app.extensions import db
+from app.extensions import Model
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A member's token for the JSON API, with scopes and an expiry; revocable."""
 
     __tablename__ = "api_tokens"

@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import utcnow
-from app.extensions import db
+from app.extensions import Model
 
 
 class ConveningKind(enum.StrEnum):
@@ -75,7 +75,7 @@ ACTIVE_STATUSES = (RegistrationStatus.CONFIRMED.value, RegistrationStatus.WAITLI
                    RegistrationStatus.PENDING.value)
 
 
-class Convening(db.Model):
+class Convening(Model):
     """A Global Forum edition or a regional, thematic or issue-specific convening."""
 
     __tablename__ = "convenings"
@@ -136,7 +136,7 @@ def pick_text(texts: dict[str, Any], language: str, default_language: str) -> st
             or next((value for value in texts.values() if value), ""))
 
 
-class AgendaSession(db.Model):
+class AgendaSession(Model):
     """One item of a convening's agenda."""
 
     __tablename__ = "convening_sessions"
@@ -162,7 +162,7 @@ class AgendaSession(db.Model):
         back_populates="session", cascade="all, delete-orphan", lazy="selectin")
 
 
-class SessionSpeaker(db.Model):
+class SessionSpeaker(Model):
     """A member who speaks in a session."""
 
     __tablename__ = "convening_session_speakers"
@@ -177,7 +177,7 @@ class SessionSpeaker(db.Model):
     user = relationship("User", lazy="joined")
 
 
-class Registration(db.Model):
+class Registration(Model):
     """A member's place (or place in the queue) at a convening."""
 
     __tablename__ = "convening_registrations"
@@ -203,7 +203,7 @@ class Registration(db.Model):
     user = relationship("User", lazy="joined")
 
 
-class CalendarToken(db.Model):
+class CalendarToken(Model):
     """A member's personal calendar feed key.
 
     The token in the URL is an HMAC of a random nonce under the app secret, so it can be shown

@@ -9,10 +9,10 @@ from sqlalchemy import JSON, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import utcnow
-from app.extensions import db
+from app.extensions import Model, db
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """One attributable act on a record."""
 
     __tablename__ = "audit_events"

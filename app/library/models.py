@@ -10,7 +10,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import utcnow
-from app.extensions import db
+from app.extensions import Model
 
 
 class PracticeKind(enum.StrEnum):
@@ -49,7 +49,7 @@ class Workflow(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-class Practice(db.Model):
+class Practice(Model):
     """A State's policy, law, strategy, institution, programme or lesson learned."""
 
     __tablename__ = "library_practices"
@@ -102,7 +102,7 @@ class Practice(db.Model):
         return self.published_version > 0 and self.status != Workflow.WITHDRAWN
 
 
-class PracticeText(db.Model):
+class PracticeText(Model):
     """A practice's title, summary and body in one language; the original or a signed translation."""
 
     __tablename__ = "library_texts"
@@ -122,7 +122,7 @@ class PracticeText(db.Model):
     signed_by = relationship("User", lazy="joined")
 
 
-class PracticeVersion(db.Model):
+class PracticeVersion(Model):
     """A published version of the original text, kept for ever so changes can be shown."""
 
     __tablename__ = "library_versions"
@@ -138,7 +138,7 @@ class PracticeVersion(db.Model):
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class PracticeTag(db.Model):
+class PracticeTag(Model):
     """One facet value of a practice: a theme or a Declaration article."""
 
     __tablename__ = "library_tags"
@@ -151,7 +151,7 @@ class PracticeTag(db.Model):
     value: Mapped[str] = mapped_column(String(32))
 
 
-class PracticeToken(db.Model):
+class PracticeToken(Model):
     """A folded word (or CJK bigram) of any published text of a practice, for search."""
 
     __tablename__ = "library_tokens"
@@ -163,7 +163,7 @@ class PracticeToken(db.Model):
     token: Mapped[str] = mapped_column(String(64))
 
 
-class Adaptation(db.Model):
+class Adaptation(Model):
     """A State's record that it learned from another State's practice and adapted it."""
 
     __tablename__ = "library_adaptations"
@@ -182,7 +182,7 @@ class Adaptation(db.Model):
 
 
 
-class Attachment(db.Model):
+class Attachment(Model):
     """A file attached to a practice; stored outside `static/` under its SHA-256, type sniffed."""
 
     __tablename__ = "library_attachments"

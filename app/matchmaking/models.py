@@ -9,7 +9,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import utcnow
-from app.extensions import db
+from app.extensions import Model
 
 
 class RequestStatus(enum.StrEnum):
@@ -21,7 +21,7 @@ class RequestStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
-class MatchProfile(db.Model):
+class MatchProfile(Model):
     """What a member can offer and seeks, the languages they speak, and a short bio."""
 
     __tablename__ = "matchmaking_profiles"
@@ -37,7 +37,7 @@ class MatchProfile(db.Model):
     user = relationship("User", lazy="joined")
 
 
-class MatchSettings(db.Model):
+class MatchSettings(Model):
     """A convening's matchmaking settings and the state of its last batch schedule."""
 
     __tablename__ = "matchmaking_settings"
@@ -50,7 +50,7 @@ class MatchSettings(db.Model):
     upper_bound: Mapped[int | None] = mapped_column(Integer)
 
 
-class BilateralSlot(db.Model):
+class BilateralSlot(Model):
     """A time slot for bilateral meetings, inside one of the agenda's bilateral blocks."""
 
     __tablename__ = "matchmaking_slots"
@@ -65,7 +65,7 @@ class BilateralSlot(db.Model):
     tables: Mapped[int] = mapped_column(Integer)
 
 
-class Participation(db.Model):
+class Participation(Model):
     """A member's opt-in to a convening's matchmaking, with the slots they are free in."""
 
     __tablename__ = "matchmaking_participations"
@@ -83,7 +83,7 @@ class Participation(db.Model):
     user = relationship("User", lazy="joined")
 
 
-class MeetingRequest(db.Model):
+class MeetingRequest(Model):
     """A request for a one-to-one meeting; once accepted and scheduled it holds its slot and table."""
 
     __tablename__ = "matchmaking_requests"
@@ -114,7 +114,7 @@ class MeetingRequest(db.Model):
         return self.recipient if self.requester_id == user_id else self.requester
 
 
-class MeetingFeedback(db.Model):
+class MeetingFeedback(Model):
     """One party's word after a meeting."""
 
     __tablename__ = "matchmaking_feedback"

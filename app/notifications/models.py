@@ -10,10 +10,10 @@ from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import utcnow
-from app.extensions import db
+from app.extensions import Model
 
 
-class Notice(db.Model):
+class Notice(Model):
     """Something a member should know: a change to a convening, a mention, a meeting request."""
 
     __tablename__ = "notices"
@@ -37,7 +37,7 @@ class MailStatus(enum.StrEnum):
     FAILED = "failed"  # gave up after MAIL_MAX_ATTEMPTS; an organiser may retry it
 
 
-class OutboxMail(db.Model):
+class OutboxMail(Model):
     """One e-mail, stored whole (attachments included) in the transaction that caused it."""
 
     __tablename__ = "outbox_mails"

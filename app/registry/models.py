@@ -11,7 +11,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueCons
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import utcnow
-from app.extensions import db
+from app.extensions import Model
 
 #: The Declaration opened for signature, and entered into force, at Samarkand on this day.
 DECLARATION_OPENED = date(2025, 11, 1)
@@ -25,7 +25,7 @@ class Grouping(enum.StrEnum):
     SIDS = "SIDS"
 
 
-class Nation(db.Model):
+class Nation(Model):
     """A UN member or observer State."""
 
     __tablename__ = "nations"
@@ -50,7 +50,7 @@ class Nation(db.Model):
         return sorted({m.grouping for m in self.groupings if m.active_on(day)})
 
 
-class GroupingMembership(db.Model):
+class GroupingMembership(Model):
     """A State's membership of a grouping, from `since` (inclusive) to `until` (exclusive)."""
 
     __tablename__ = "nation_groupings"
@@ -70,7 +70,7 @@ class GroupingMembership(db.Model):
         return (self.since is None or self.since <= day) and (self.until is None or day < self.until)
 
 
-class Signature(db.Model):
+class Signature(Model):
     """A State's signature of the Declaration; a withdrawal keeps the row, as depositaries do."""
 
     __tablename__ = "registry_signatures"
@@ -117,7 +117,7 @@ class PartnerCategory(enum.StrEnum):
     INTERNATIONAL_ORGANISATION = "international_organisation"
 
 
-class Partner(db.Model):
+class Partner(Model):
     """An organisation's application to support the Declaration; public once approved."""
 
     __tablename__ = "registry_partners"
@@ -145,7 +145,7 @@ class Partner(db.Model):
     nation: Mapped[Nation] = relationship(lazy="joined", innerjoin=True)
 
 
-class DepositaryNotification(db.Model):
+class DepositaryNotification(Model):
     """An immutable, numbered notice of a registry act (TDI/DN/<year>/<nnnn>)."""
 
     __tablename__ = "registry_notifications"
@@ -180,7 +180,7 @@ def _notifications_are_never_deleted(mapper: Any, connection: Any,
     raise ValueError("depositary notifications are immutable")
 
 
-class NotificationSubscription(db.Model):
+class NotificationSubscription(Model):
     """An e-mail address that receives new depositary notifications once confirmed."""
 
     __tablename__ = "registry_subscriptions"
@@ -201,7 +201,7 @@ class AppointmentLevel(enum.StrEnum):
     EQUIVALENT = "equivalent"
 
 
-class Appointment(db.Model):
+class Appointment(Model):
     """A State's organiser-verified appointment of its Tech Ambassador (the newest one holds)."""
 
     __tablename__ = "registry_appointments"
@@ -227,7 +227,7 @@ class CommitmentStatus(enum.StrEnum):
     IMPLEMENTED = "implemented"
 
 
-class CommitmentReport(db.Model):
+class CommitmentReport(Model):
     """An ambassador's dated report on one commitment; every report is kept as history."""
 
     __tablename__ = "registry_commitment_reports"

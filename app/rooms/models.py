@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 import app.convenings.models  # noqa: F401 - rooms point at convenings; table must exist first
 from app.core.db import utcnow
-from app.extensions import db
+from app.extensions import Model
 
 
 class RoomKind(enum.StrEnum):
@@ -47,7 +47,7 @@ class EventKind(enum.StrEnum):
     DELETE = "delete"
 
 
-class Room(db.Model):
+class Room(Model):
     """A place where members talk; `last_seq` numbers its events without gaps."""
 
     __tablename__ = "rooms"
@@ -69,7 +69,7 @@ class Room(db.Model):
                                                      cascade="all, delete-orphan")
 
 
-class RoomMember(db.Model):
+class RoomMember(Model):
     """A member's place in a room, with the last sequence they read and any mute."""
 
     __tablename__ = "room_members"
@@ -88,7 +88,7 @@ class RoomMember(db.Model):
     user = relationship("User", lazy="joined")
 
 
-class Message(db.Model):
+class Message(Model):
     """A message as it reads now; its history lives in revisions and room events."""
 
     __tablename__ = "room_messages"
@@ -115,7 +115,7 @@ class Message(db.Model):
         back_populates="message", cascade="all, delete-orphan", order_by="MessageRevision.id")
 
 
-class MessageRevision(db.Model):
+class MessageRevision(Model):
     """A message's earlier text, kept when its author edits it."""
 
     __tablename__ = "room_message_revisions"
@@ -129,7 +129,7 @@ class MessageRevision(db.Model):
     message: Mapped[Message] = relationship(back_populates="revisions")
 
 
-class RoomEvent(db.Model):
+class RoomEvent(Model):
     """One numbered event of a room (new message, edit, deletion), replayed to late clients."""
 
     __tablename__ = "room_events"
@@ -146,7 +146,7 @@ class RoomEvent(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Mention(db.Model):
+class Mention(Model):
     """A member named with @ in a message; counted until they read past it."""
 
     __tablename__ = "room_mentions"
@@ -160,7 +160,7 @@ class Mention(db.Model):
     seq: Mapped[int] = mapped_column(Integer)
 
 
-class Report(db.Model):
+class Report(Model):
     """A member's report of a message, waiting in the moderation queue."""
 
     __tablename__ = "room_reports"
@@ -181,7 +181,7 @@ class Report(db.Model):
     reporter = relationship("User", foreign_keys=[reporter_id], lazy="joined")
 
 
-class SearchToken(db.Model):
+class SearchToken(Model):
     """A normalised word (or CJK bigram) of a message, for search on every database."""
 
     __tablename__ = "room_search_tokens"
