@@ -38,6 +38,7 @@ from app.registry.models import (
     Partner,
     Signature,
 )
+from app.initiatives import models as initiatives_models  # noqa: F401
 from app.rooms.models import (
     Mention,
     Message,
