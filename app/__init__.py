@@ -116,6 +116,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.library import init_app as init_library
 
     init_library(app)
+    from app.initiatives import init_app as init_initiatives
+    init_initiatives(app)
     register_error_handlers(app)
     realtime.register()
     cli.register(app)

@@ -1,0 +1,61 @@
+"""Forms of the initiatives' pages; they check shape, services check the rules."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import Optional
+
+from app.convenings.labels import choices
+from app.core.forms import Form
+from app.i18n import LANGUAGE_NAMES
+from app.initiatives import labels
+
+
+class InitiativeForm(Form):
+    """A proposal, or a lead's change to it (the text in one language at a time)."""
+
+    language = SelectField(_l("Language of this text"), validate_choice=False)
+    title = StringField(_l("Title"))
+    summary = TextAreaField(_l("Summary"), render_kw={"rows": 3})
+    goal = TextAreaField(_l("Goal"), render_kw={"rows": 4})
+    themes = SelectMultipleField(_l("Themes"), validate_choice=False)
+    articles = SelectMultipleField(_l("Articles of the Declaration it serves"), validate_choice=False)
+    visibility = SelectField(_l("Who may read it"), validate_choice=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.language.choices = list(LANGUAGE_NAMES.items())
+        self.themes.choices = choices(labels.THEME_LABELS)
+        self.articles.choices = [(key, f"{key} · {label}") for key, label in labels.ARTICLE_LABELS.items()]
+        self.visibility.choices = choices(labels.VISIBILITY_LABELS)
+
+
+class InviteForm(Form):
+    """A lead invites a State (by ISO code) or a member (by e-mail)."""
+
+    nation = StringField(_l("State (two-letter code, e.g. SN)"))
+    email = StringField(_l("or a member's e-mail address"))
+
+
+class MilestoneForm(Form):
+    title = StringField(_l("Milestone"))
+    due_on = DateField(_l("Due date"), validators=[Optional()])
+    owner = SelectField(_l("Owner"), validate_choice=False)
+    status = SelectField(_l("Status"), validate_choice=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.status.choices = choices(labels.MILESTONE_LABELS)
+
+
+class UpdateForm(Form):
+    body = TextAreaField(_l("Update (Markdown: *italic*, **bold**, lists, links)"), render_kw={"rows": 5})
+
+
+class StatusForm(Form):
+    status = SelectField(_l("Status"), validate_choice=False)
+
+
+class ActionForm(Form):
+    """A button that only needs the CSRF token."""
