@@ -1,0 +1,121 @@
+"""Initiative pages: proposing, approving, joining, milestones and updates through forms; visibility;
+bad input; bounded queries on the list."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from app.core.permissions import Role
+from app.initiatives import services
+from app.initiatives.models import Initiative, Milestone
+from tests.conftest import csrf_token
+
+
+def form_data(client, path: str, **changes) -> dict:
+    data = {"csrf_token": csrf_token(client, path), "language": "es", "title": "Red de datos abiertos",
+            "summary": "Compartir conjuntos de datos.", "goal": "Diez conjuntos en 2027.",
+            "themes": ["data_protection"], "articles": ["3.3"], "visibility": "public"}
+    data.update(changes)
+    return data
+
+
+def test_propose_approve_join_plan_and_report_through_the_pages(session, client, login, ambassador, staff):
+    lead, kenya = ambassador("SN"), ambassador("KE")
+    login(lead)
+    assert client.post("/initiatives/new", data=form_data(client, "/initiatives/new")).status_code == 302
+    initiative = session.query(Initiative).one()
+    path = f"/initiatives/{initiative.id}"
+    assert "Waiting for TDI staff approval" in client.get(path).get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/initiatives")})
+    assert client.get(path).status_code == 404  # not listed yet
+
+    login(staff)
+    assert client.post(f"{path}/approve", data={"csrf_token": csrf_token(client, path)}).status_code == 302
+    assert initiative.status == "active"
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/initiatives")})
+    assert "Red de datos abiertos" in client.get("/initiatives").get_data(as_text=True)
+
+    login(kenya)
+    client.post(f"{path}/join", data={"csrf_token": csrf_token(client, path)})
+    member = initiative.members[-1]
+    assert member.state == "requested"
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/initiatives")})
+
+    login(lead)
+    client.post(f"{path}/members/{member.id}/accept", data={"csrf_token": csrf_token(client, path)})
+    assert member.state == "active"
+    due = (date.today() + timedelta(days=40)).isoformat()
+    client.post(f"{path}/milestones", data={"csrf_token": csrf_token(client, path), "title": "Charter",
+                                            "due_on": due, "owner": str(member.id), "status": "planned"})
+    milestone = session.query(Milestone).one()
+    assert milestone.owner_id == member.id
+    client.post(f"{path}/updates", data={"csrf_token": csrf_token(client, path), "body": "**First** step"})
+    page = client.get(path).get_data(as_text=True)
+    assert "<strong>First</strong>" in page and "Charter" in page and "Open the working group" in page
+
+
+def test_bad_milestone_is_a_translated_message_and_nothing_changes(session, client, login, active):
+    initiative = active()
+    lead = services.users_of(initiative.members[0])[0]
+    lead.locale = "fr"
+    session.commit()
+    login(lead)
+    path = f"/initiatives/{initiative.id}"
+    response = client.post(f"{path}/milestones", follow_redirects=True, data={
+        "csrf_token": csrf_token(client, path), "title": "<script>x</script>", "due_on": "2300-01-01",
+        "owner": str(initiative.members[0].id), "status": "planned"})
+    assert response.status_code == 200 and "<script>x" not in response.get_data(as_text=True)
+    response = client.post(f"{path}/milestones", data={
+        "csrf_token": csrf_token(client, path), "title": "Charter", "due_on": "2026-01-01",
+        "owner": "99999999999999", "status": "planned"}, follow_redirects=True)
+    assert response.status_code == 200
+    assert session.query(Milestone).count() == 0
+
+
+def test_bad_proposal_stays_on_the_form(session, client, login, ambassador):
+    login(ambassador("SN"))
+    response = client.post("/initiatives/new", data=form_data(client, "/initiatives/new", title="",
+                                                              themes=["nope"]))
+    assert response.status_code == 200 and session.query(Initiative).count() == 0
+
+
+def test_non_members_see_the_public_record_but_not_the_work(session, client, login_as, active):
+    initiative = active()
+    services.post_update(services.users_of(initiative.members[0])[0], initiative, "Secret progress")
+    session.commit()
+    page = client.get(f"/initiatives/{initiative.id}").get_data(as_text=True)
+    assert "Réseau des équipes de réponse" in page and "Secret progress" not in page
+    login_as(Role.OBSERVER)
+    assert "Secret progress" not in client.get(f"/initiatives/{initiative.id}").get_data(as_text=True)
+    assert client.get("/initiatives/new").status_code == 403
+
+
+def test_list_filters_and_paging_ignore_bad_values(session, client, active):
+    active()
+    assert client.get("/initiatives?theme=<x>&page=abc&nation=ZZZ&status=nope").status_code == 200
+    assert "Réseau" in client.get("/initiatives?theme=cybersecurity").get_data(as_text=True)
+    assert "Réseau" not in client.get("/initiatives?theme=ai_governance").get_data(as_text=True)
+    assert client.get("/initiatives/99999999999").status_code == 404
+
+
+def test_arabic_list_is_right_to_left(session, client, active):
+    active()
+    html = client.get("/initiatives?lang=ar").get_data(as_text=True)
+    assert 'dir="rtl"' in html
+
+
+def test_list_runs_a_fixed_number_of_queries(session, client, active, ambassador, nation, query_counter):
+    def measure(path: str) -> int:
+        with query_counter() as counter:
+            assert client.get(path).status_code == 200
+        return counter.count
+
+    active()
+    few = measure("/initiatives")
+    for iso2 in ("KE", "BR", "JP", "FJ", "NP", "FR"):
+        item = active(iso2=iso2)
+        lead = services.users_of(item.members[0])[0]
+        services.accept(ambassador("GH"), services.invite(lead, item, nation=nation("GH")))
+    session.commit()
+    assert measure("/initiatives") == few
+    assert measure("/initiatives?nation=GH&theme=cybersecurity") == few
