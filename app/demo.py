@@ -13,6 +13,7 @@ def loaders() -> list[Loader]:
     """The feature loaders, in dependency order (reference data first)."""
     from app.accounts.demo import load as load_accounts
     from app.convenings.demo import load as load_convenings
+    from app.initiatives.demo import load as load_initiatives
     from app.library.demo import load as load_library
     from app.matchmaking.demo import load as load_matchmaking
     from app.registry.demo import load as load_reference
@@ -20,7 +21,7 @@ def loaders() -> list[Loader]:
     from app.rooms.demo import load as load_rooms
 
     return [load_reference, load_accounts, load_registry, load_convenings, load_matchmaking, load_rooms,
-            load_library]
+            load_library, load_initiatives]
 
 
 def load_all(password: str) -> list[str]:
