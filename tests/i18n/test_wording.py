@@ -40,6 +40,8 @@ SAMPLES = {
     "matchmaking_meeting_moved": [MEETING, {**MEETING, "start": START, "table": 3,
                                             "place": "Main hall"}],
     "rooms.mention": [{"author": "Amina", "room": "Data governance"}],
+    **{f"initiatives.{kind}": [{"who": "Kenya", "author": "Amina", "title": "Incident response network"}]
+       for kind in ("join_requested", "invited", "joined", "declined", "update", "approved")},
 }
 REGISTRY = {
     "signature": {"date": "2027-12-13"},
