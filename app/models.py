@@ -10,6 +10,7 @@ from app.convenings.models import (
     SessionSpeaker,
 )
 from app.core.audit import AuditEvent
+from app.initiatives import models as initiatives_models  # noqa: F401
 from app.library.models import (
     Adaptation,
     Attachment,
@@ -38,7 +39,6 @@ from app.registry.models import (
     Partner,
     Signature,
 )
-from app.initiatives import models as initiatives_models  # noqa: F401
 from app.rooms.models import (
     Mention,
     Message,
