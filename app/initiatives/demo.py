@@ -75,7 +75,7 @@ def load(password: str) -> str:
     services.edit_milestone(ambassadors["SN"], met, met.title, met.due_on, lead.id, "met")
     services.add_milestone(ambassadors["SN"], cables, "Premier exercice commun",
                            utcnow().date() + timedelta(days=60), cables.members[1].id)
-    services.post_update(ambassadors["SN"], cables, "La **charte** est signée par les deux États.")
+    services.post_update(ambassadors["SN"], cables, "La **charte** est signée par les deux États.", public=True)
     services.post_update(ambassadors["KE"], cables, "Kenya will host the first exercise in Nairobi.")
 
     inclusion = services.propose_initiative(ambassadors["CN"], INCLUSION)

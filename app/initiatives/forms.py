@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import Optional
 
 from app.convenings.labels import choices
@@ -51,6 +58,7 @@ class MilestoneForm(Form):
 
 class UpdateForm(Form):
     body = TextAreaField(_l("Update (Markdown: *italic*, **bold**, lists, links)"), render_kw={"rows": 5})
+    public = BooleanField(_l("Share on the public record (the page and its Atom feed)"))
 
 
 class StatusForm(Form):

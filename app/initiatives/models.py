@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import utcnow
@@ -190,12 +190,15 @@ class InitiativeUpdate(Model):
     """A progress update in the safe Markdown."""
 
     __tablename__ = "initiative_updates"
-    __table_args__ = (Index("ix_initiative_updates_initiative_id_id", "initiative_id", "id"),)
+    __table_args__ = (Index("ix_initiative_updates_initiative_id_id", "initiative_id", "id"),
+                      Index("ix_initiative_updates_public_id", "public", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     initiative_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id", ondelete="CASCADE"))
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     body: Mapped[str] = mapped_column(Text)
+    # Shared on the public record (the page's visitors and the Atom feed) of a public initiative.
+    public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     author = relationship("User", lazy="joined")

@@ -262,11 +262,26 @@ def milestones(actor: User | None, initiative: Initiative) -> list[Milestone]:
 
 
 def updates(actor: User | None, initiative: Initiative, *, limit: int = 50) -> list[InitiativeUpdate]:
-    """The newest updates (members and staff only)."""
+    """The newest updates: all of them for members and staff, the public ones for other readers."""
+    query = select(InitiativeUpdate).where(InitiativeUpdate.initiative_id == initiative.id)
     if not may_see_work(actor, initiative):
-        return []
-    return list(db.session.scalars(select(InitiativeUpdate).where(
-        InitiativeUpdate.initiative_id == initiative.id).order_by(InitiativeUpdate.id.desc()).limit(limit)))
+        if not may_read(actor, initiative):
+            return []
+        query = query.where(InitiativeUpdate.public.is_(True))
+    return list(db.session.scalars(query.order_by(InitiativeUpdate.id.desc()).limit(limit)))
+
+
+def public_updates(*, limit: int = 50) -> list[InitiativeUpdate]:
+    """The newest updates shared on the public record of listed public initiatives (the feed)."""
+    return list(db.session.scalars(select(InitiativeUpdate).join(Initiative).where(
+        InitiativeUpdate.public.is_(True), Initiative.approved_at.is_not(None),
+        Initiative.visibility == InitiativeVisibility.PUBLIC.value)
+        .order_by(InitiativeUpdate.id.desc()).limit(limit)))
+
+
+def may_share_publicly(initiative: Initiative) -> bool:
+    """Updates may go on the public record of a public initiative only."""
+    return initiative.visibility == InitiativeVisibility.PUBLIC
 
 
 def is_following(actor: User | None, initiative: Initiative) -> bool:
@@ -709,18 +724,23 @@ def delete_milestone(actor: User, milestone: Milestone) -> None:
 
 # --- updates and followers ---------------------------------------------------------------------
 
-def post_update(actor: User, initiative: Initiative, body: str) -> InitiativeUpdate:
-    """An active member posts a progress update; members and followers are told in their language."""
+def post_update(actor: User, initiative: Initiative, body: str, *, public: bool = False) -> InitiativeUpdate:
+    """An active member posts a progress update, shared publicly or with members only; members and
+    followers are told in their language."""
     if not may_post(actor, initiative):
         raise Forbidden(_l("Only members of an active initiative can post updates."))
+    if public and not may_share_publicly(initiative):
+        raise Invalid(_l("Only a public initiative's updates can be shared publicly."), code="not_public",
+                      field="public")
     text = clean_text(body or "").strip()
     if not text or len(text) > UPDATE_MAX or not render_markdown(text):
         raise Invalid(_l("Write an update of up to %(count)s characters.", count=UPDATE_MAX),
                       code="body_length", field="body")
-    update = InitiativeUpdate(initiative_id=initiative.id, author_id=actor.id, body=text, created_at=utcnow())
+    update = InitiativeUpdate(initiative_id=initiative.id, author_id=actor.id, body=text, public=public,
+                              created_at=utcnow())
     db.session.add(update)
     db.session.flush()
-    record(actor, "initiatives.update_posted", "initiative", initiative.id, update_id=update.id)
+    record(actor, "initiatives.update_posted", "initiative", initiative.id, update_id=update.id, public=public)
     followers = list(db.session.scalars(select(User).join(Follower, Follower.user_id == User.id).where(
         Follower.initiative_id == initiative.id, User.active.is_(True))))
     people = [user for member in initiative.active_members for user in users_of(member)]

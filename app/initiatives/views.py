@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Flask, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
+from app.core.db import utcnow
 from app.core.errors import Forbidden, Invalid
 from app.core.inputs import bounded_id
 from app.core.navigation import add_nav_entry
@@ -30,6 +32,7 @@ from app.initiatives.models import Initiative
 from app.rooms.markdown import render as render_markdown
 
 bp = Blueprint("initiatives", __name__)
+ATOM = "http://www.w3.org/2005/Atom"
 
 
 @bp.app_context_processor
@@ -73,7 +76,7 @@ def detail(initiative_id: int):
         milestones=services.milestones(current_user, item), updates=services.updates(current_user, item),
         room_id=services.room_id_for(current_user, item), action=ActionForm(), invite_form=InviteForm(),
         milestone_form=milestone_form, update_form=UpdateForm(), status_form=status_form,
-        following=services.is_following(current_user, item),
+        following=services.is_following(current_user, item), share=services.may_share_publicly(item),
         deciders={m.id: services.may_decide(current_user, m) for m in item.members},
         removers={m.id: services.may_remove(current_user, m) for m in item.members})
 
@@ -229,8 +232,35 @@ def delete_milestone(initiative_id: int, milestone_id: int):
 @login_required
 def post_update(initiative_id: int):
     form = UpdateForm()
-    return _act(initiative_id, form, lambda i: services.post_update(current_user, i, form.body.data or ""),
+    return _act(initiative_id, form, lambda i: services.post_update(current_user, i, form.body.data or "",
+                                                                    public=bool(form.public.data)),
                 _("Your update is posted."))
+
+
+@bp.get("/initiatives/feed.atom")
+def feed():
+    """The newest public updates of public initiatives as an Atom 1.0 feed."""
+    base = current_app.config["BASE_URL"]
+    items = services.public_updates()
+    ET.register_namespace("", ATOM)
+    root = ET.Element(f"{{{ATOM}}}feed")
+    ET.SubElement(root, f"{{{ATOM}}}id").text = f"{base}/initiatives"
+    ET.SubElement(root, f"{{{ATOM}}}title").text = _("Joint initiatives")
+    ET.SubElement(root, f"{{{ATOM}}}updated").text = (items[0].created_at if items else utcnow()).isoformat()
+    author = ET.SubElement(root, f"{{{ATOM}}}author")
+    ET.SubElement(author, f"{{{ATOM}}}name").text = _("Tech Diplomacy Institute")
+    ET.SubElement(root, f"{{{ATOM}}}link", rel="self", href=f"{base}/initiatives/feed.atom")
+    for update in items:
+        link = f"{base}/initiatives/{update.initiative_id}"
+        entry = ET.SubElement(root, f"{{{ATOM}}}entry")
+        ET.SubElement(entry, f"{{{ATOM}}}id").text = f"{link}#update-{update.id}"
+        ET.SubElement(entry, f"{{{ATOM}}}title").text = update.initiative.reading(current_language()).title
+        ET.SubElement(entry, f"{{{ATOM}}}updated").text = update.created_at.isoformat()
+        ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", href=link)
+        writer = ET.SubElement(entry, f"{{{ATOM}}}author")
+        ET.SubElement(writer, f"{{{ATOM}}}name").text = update.author.display_name
+        ET.SubElement(entry, f"{{{ATOM}}}content", type="html").text = render_markdown(update.body)
+    return Response(ET.tostring(root, encoding="utf-8", xml_declaration=True), mimetype="application/atom+xml")
 
 
 def register(app: Flask) -> None:

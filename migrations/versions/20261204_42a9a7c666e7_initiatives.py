@@ -101,6 +101,7 @@ def upgrade():
     sa.Column('initiative_id', sa.Integer(), nullable=False),
     sa.Column('author_id', sa.Integer(), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('public', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_initiative_updates_author_id_users')),
     sa.ForeignKeyConstraint(['initiative_id'], ['initiatives.id'], name=op.f('fk_initiative_updates_initiative_id_initiatives'), ondelete='CASCADE'),
@@ -108,6 +109,7 @@ def upgrade():
     )
     with op.batch_alter_table('initiative_updates', schema=None) as batch_op:
         batch_op.create_index('ix_initiative_updates_initiative_id_id', ['initiative_id', 'id'], unique=False)
+        batch_op.create_index('ix_initiative_updates_public_id', ['public', 'id'], unique=False)
 
     op.create_table('initiative_milestones',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -134,6 +136,7 @@ def downgrade():
 
     op.drop_table('initiative_milestones')
     with op.batch_alter_table('initiative_updates', schema=None) as batch_op:
+        batch_op.drop_index('ix_initiative_updates_public_id')
         batch_op.drop_index('ix_initiative_updates_initiative_id_id')
 
     op.drop_table('initiative_updates')

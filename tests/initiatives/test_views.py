@@ -119,3 +119,28 @@ def test_list_runs_a_fixed_number_of_queries(session, client, active, ambassador
     session.commit()
     assert measure("/initiatives") == few
     assert measure("/initiatives?nation=GH&theme=cybersecurity") == few
+
+
+def test_public_updates_reach_visitors_and_the_atom_feed(session, client, active, ambassador):
+    from xml.etree import ElementTree as ET
+
+    shared, private = active(), active(iso2="KE", visibility="members")
+    lead = services.users_of(shared.members[0])[0]
+    services.post_update(lead, shared, "Members only news")
+    services.post_update(lead, shared, "**Charter** signed", public=True)
+    kenya = services.users_of(private.members[0])[0]
+    services.post_update(kenya, private, "Hidden")
+    import pytest
+
+    from app.core.errors import Invalid
+    with pytest.raises(Invalid):
+        services.post_update(kenya, private, "Shared?", public=True)
+    session.commit()
+    page = client.get(f"/initiatives/{shared.id}").get_data(as_text=True)
+    assert "<strong>Charter</strong>" in page and "Members only news" not in page
+    response = client.get("/initiatives/feed.atom")
+    assert response.mimetype == "application/atom+xml"
+    atom = "{http://www.w3.org/2005/Atom}"
+    entries = ET.fromstring(response.data).findall(f"{atom}entry")
+    assert len(entries) == 1 and "<strong>Charter</strong>" in entries[0].find(f"{atom}content").text
+    assert "Hidden" not in response.get_data(as_text=True)
