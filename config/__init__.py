@@ -79,6 +79,7 @@ class Config:
     MATCHMAKING_MAX_PENDING = _env_int("MATCHMAKING_MAX_PENDING", 10)
     # How many requests one member may send the same person per convening (cancelled ones count).
     MATCHMAKING_MAX_REQUESTS_PER_PERSON = _env_int("MATCHMAKING_MAX_REQUESTS_PER_PERSON", 3)
+    MEETING_URL_TEMPLATE = _env("MEETING_URL_TEMPLATE", "")  # e.g. https://meet.example.org/{room}
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

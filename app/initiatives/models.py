@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint, false
@@ -68,6 +69,8 @@ class Initiative(Model):
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     approved_at: Mapped[datetime | None]
     room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id", ondelete="SET NULL"))
+    # The unguessable room name on the meeting server (MEETING_URL_TEMPLATE); members only.
+    meeting_key: Mapped[str] = mapped_column(String(43), default=lambda: secrets.token_urlsafe(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -641,6 +642,14 @@ def _sync_room(initiative: Initiative, member: InitiativeMember) -> None:
             rooms_services.invite(owner, room, user)
         elif inside is not None and inside.status == "active":
             rooms_services.leave(user, room)
+
+
+def meeting_url(actor: User | None, initiative: Initiative) -> str | None:
+    """The initiative's video-call address on the configured meeting server, for members only."""
+    template = current_app.config.get("MEETING_URL_TEMPLATE") or ""
+    if "{room}" not in template or not may_see_work(actor, initiative):
+        return None
+    return template.replace("{room}", f"tdi-{initiative.meeting_key}")
 
 
 def room_id_for(actor: User | None, initiative: Initiative) -> int | None:

@@ -74,7 +74,7 @@ def detail(initiative_id: int):
     return render_template(
         "initiatives/detail.html", initiative=item, text=item.reading(current_language()), may=may,
         milestones=services.milestones(current_user, item), updates=services.updates(current_user, item),
-        room_id=services.room_id_for(current_user, item), action=ActionForm(), invite_form=InviteForm(),
+        room_id=services.room_id_for(current_user, item), meeting_url=services.meeting_url(current_user, item), action=ActionForm(), invite_form=InviteForm(),
         milestone_form=milestone_form, update_form=UpdateForm(), status_form=status_form,
         following=services.is_following(current_user, item), share=services.may_share_publicly(item),
         deciders={m.id: services.may_decide(current_user, m) for m in item.members},

@@ -28,6 +28,7 @@ def upgrade():
     sa.Column('approved_by_id', sa.Integer(), nullable=True),
     sa.Column('approved_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('room_id', sa.Integer(), nullable=True),
+    sa.Column('meeting_key', sa.String(length=43), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['approved_by_id'], ['users.id'], name=op.f('fk_initiatives_approved_by_id_users')),

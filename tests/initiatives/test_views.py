@@ -144,3 +144,20 @@ def test_public_updates_reach_visitors_and_the_atom_feed(session, client, active
     entries = ET.fromstring(response.data).findall(f"{atom}entry")
     assert len(entries) == 1 and "<strong>Charter</strong>" in entries[0].find(f"{atom}content").text
     assert "Hidden" not in response.get_data(as_text=True)
+
+
+def test_video_link_is_for_members_only_and_unguessable(session, app, client, login, login_as, active):
+    initiative, other = active(), active(iso2="KE")
+    lead = services.users_of(initiative.members[0])[0]
+    assert services.meeting_url(lead, initiative) is None  # no meeting server configured
+    app.config["MEETING_URL_TEMPLATE"] = "https://meet.example.org/{room}"
+    try:
+        url = services.meeting_url(lead, initiative)
+        assert url and url.startswith("https://meet.example.org/tdi-") and len(url) > 60
+        assert url != services.meeting_url(services.users_of(other.members[0])[0], other)
+        assert services.meeting_url(None, initiative) is None
+        assert url not in client.get(f"/initiatives/{initiative.id}").get_data(as_text=True)
+        login(lead)
+        assert url in client.get(f"/initiatives/{initiative.id}").get_data(as_text=True)
+    finally:
+        app.config["MEETING_URL_TEMPLATE"] = ""
