@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
+    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -67,3 +68,14 @@ class StatusForm(Form):
 
 class ActionForm(Form):
     """A button that only needs the CSRF token."""
+
+
+class FairTimesForm(Form):
+    """A read-only question sent with GET: when could the members meet?"""
+
+    class Meta:
+        csrf = False
+
+    first_day = DateField(_l("From"), validators=[Optional()])
+    last_day = DateField(_l("To"), validators=[Optional()])
+    duration = IntegerField(_l("Length in minutes"), validators=[Optional()], default=60)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -12,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.accounts.models import User
+from app.convenings import fairtime
 from app.convenings.models import THEMES
 from app.core.audit import record
 from app.core.db import utcnow
@@ -19,7 +21,7 @@ from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.core.inputs import MAX_ID, check_date, clean_line, clean_text
 from app.core.permissions import Role, is_signed_in, is_staff, require_signed_in, require_staff
 from app.extensions import db
-from app.i18n import LANGUAGE_NAMES
+from app.i18n import LANGUAGE_NAMES, is_valid_timezone
 from app.initiatives.labels import ARTICLE_LABELS
 from app.initiatives.models import (
     Follower,
@@ -650,6 +652,41 @@ def meeting_url(actor: User | None, initiative: Initiative) -> str | None:
     if "{room}" not in template or not may_see_work(actor, initiative):
         return None
     return template.replace("{room}", f"tdi-{initiative.meeting_key}")
+
+
+FAIR_TIMES_MAX_DAYS = 31
+
+
+def fair_time_groups(initiative: Initiative) -> list[fairtime.Group]:
+    """One group per active member, in the zone most of its people confirmed (else an assumed one)."""
+    groups = []
+    for member in initiative.active_members:
+        people = users_of(member)
+        confirmed = Counter(u.timezone for u in people if u.timezone_confirmed and is_valid_timezone(u.timezone))
+        if confirmed:
+            groups.append(fairtime.Group(member.name, confirmed.most_common(1)[0][0]))
+        else:
+            zone = next((u.timezone for u in people if is_valid_timezone(u.timezone)), "UTC")
+            groups.append(fairtime.Group(member.name, zone, assumed=True))
+    return groups
+
+
+def fair_times(actor: User | None, initiative: Initiative, first_day: date | None, last_day: date | None,
+               minutes: int | None) -> list[fairtime.Proposal]:
+    """The three call times that ask least of the members across their time zones (members only)."""
+    if not may_see_work(actor, initiative):
+        raise Forbidden()
+    if minutes is None or not 15 <= minutes <= 240:
+        raise Invalid(_l("Enter a length between 15 and 240 minutes."), code="duration", field="duration")
+    if first_day is None or last_day is None:
+        raise Invalid(_l("Choose a range of at most a month, ending after it starts."), code="range",
+                      field="last_day")
+    check_date(first_day, "first_day")
+    check_date(last_day, "last_day")
+    if not 0 <= (last_day - first_day).days <= FAIR_TIMES_MAX_DAYS:
+        raise Invalid(_l("Choose a range of at most a month, ending after it starts."), code="range",
+                      field="last_day")
+    return fairtime.propose(fair_time_groups(initiative), first_day, last_day, timedelta(minutes=minutes))
 
 
 def room_id_for(actor: User | None, initiative: Initiative) -> int | None:

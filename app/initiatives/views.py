@@ -14,14 +14,15 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from app.core.db import utcnow
-from app.core.errors import Forbidden, Invalid
+from app.core.errors import DomainError, Forbidden, Invalid
 from app.core.inputs import bounded_id
 from app.core.navigation import add_nav_entry
-from app.core.web import acted, submit
-from app.i18n import current_language
+from app.core.web import acted, attach_error, submit
+from app.i18n import current_language, select_timezone
 from app.initiatives import labels, services
 from app.initiatives.forms import (
     ActionForm,
+    FairTimesForm,
     InitiativeForm,
     InviteForm,
     MilestoneForm,
@@ -235,6 +236,26 @@ def post_update(initiative_id: int):
     return _act(initiative_id, form, lambda i: services.post_update(current_user, i, form.body.data or "",
                                                                     public=bool(form.public.data)),
                 _("Your update is posted."))
+
+
+@bp.get("/initiatives/<int:initiative_id>/fair-times")
+@login_required
+def fair_times(initiative_id: int):
+    """Propose the three call times that ask least of the members across their time zones."""
+    item = services.get_initiative(current_user, initiative_id)
+    if not services.may_see_work(current_user, item):
+        raise Forbidden()
+    form = FairTimesForm(request.args)
+    proposals: list[Any] = []
+    asked = "first_day" in request.args
+    if asked and form.validate():
+        try:
+            proposals = services.fair_times(current_user, item, form.first_day.data, form.last_day.data,
+                                            form.duration.data)
+        except DomainError as error:
+            attach_error(form, error)
+    return render_template("initiatives/fair_times.html", initiative=item, text=item.reading(current_language()),
+                           form=form, proposals=proposals, asked=asked, viewer_zone=select_timezone())
 
 
 @bp.get("/initiatives/feed.atom")

@@ -231,3 +231,27 @@ def test_filters(session, active, ambassador, nation):
     assert services.find_initiatives(None, services.Filters(status="completed")).total == 0
     assert services.parse_filters({"theme": "x", "page": "-1", "nation": "<b>"}) == services.Filters()
     assert isinstance(first.members[0], InitiativeMember)
+
+
+def test_fair_call_times_across_three_zones_for_members_only(session, active, ambassador, partner_rep, make_user):
+    initiative = active()
+    lead = services.users_of(initiative.members[0])[0]
+    lead.timezone, lead.timezone_confirmed = "Africa/Dakar", True
+    kenya = ambassador("KE", timezone="Africa/Nairobi", timezone_confirmed=True)
+    user, _partner = partner_rep
+    user.timezone, user.timezone_confirmed = "Asia/Tokyo", True
+    services.accept(lead, services.ask_to_join(kenya, initiative))
+    services.accept(lead, services.ask_to_join(user, initiative))
+    first = date.today() + timedelta(days=7)
+    proposals = services.fair_times(kenya, initiative, first, first + timedelta(days=6), 60)
+    assert len(proposals) == 3
+    assert {t.group.timezone for t in proposals[0].times} == {"Africa/Dakar", "Africa/Nairobi", "Asia/Tokyo"}
+    assert all(not t.group.assumed for t in proposals[0].times)
+    assert proposals[0].burden <= proposals[-1].burden
+    with pytest.raises(Forbidden):
+        services.fair_times(make_user(Role.OBSERVER), initiative, first, first, 60)
+    for args, field in (((first, first, 5), "duration"), ((first, first - timedelta(days=1), 60), "last_day"),
+                        ((first, first + timedelta(days=90), 60), "last_day"), ((first, None, 60), "last_day")):
+        with pytest.raises(Invalid) as refused:
+            services.fair_times(kenya, initiative, *args)
+        assert refused.value.field == field

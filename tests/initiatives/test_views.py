@@ -161,3 +161,18 @@ def test_video_link_is_for_members_only_and_unguessable(session, app, client, lo
         assert url in client.get(f"/initiatives/{initiative.id}").get_data(as_text=True)
     finally:
         app.config["MEETING_URL_TEMPLATE"] = ""
+
+
+def test_fair_times_page_for_members(session, client, login, login_as, active):
+    initiative = active()
+    lead = services.users_of(initiative.members[0])[0]
+    path = f"/initiatives/{initiative.id}/fair-times"
+    first = (date.today() + timedelta(days=3)).isoformat()
+    login(lead)
+    html = client.get(f"{path}?first_day={first}&last_day={first}&duration=60").get_data(as_text=True)
+    assert "Proposal 1" in html
+    html = client.get(f"{path}?first_day={first}&last_day=2400-01-01&duration=60").get_data(as_text=True)
+    assert "Proposal 1" not in html and 'class="error"' in html
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/initiatives")})
+    login_as(Role.OBSERVER)
+    assert client.get(path).status_code == 403
