@@ -11,6 +11,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import lazyload
 
 from app.accounts.models import User
 from app.convenings import fairtime
@@ -356,6 +357,24 @@ def find_initiatives(actor: User | None, filters: Filters) -> Page:
                                   .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
     found = {i.id: i for i in db.session.scalars(select(Initiative).where(Initiative.id.in_(ids)))} if ids else {}
     return Page([found[i] for i in ids if i in found], total, page, pages)
+
+
+def initiatives_of_nation(actor: User | None, nation: Nation, *, limit: int = 100) -> list[tuple[Initiative, str]]:
+    """The listed initiatives a State leads or has joined that the actor may read, with its role
+    (for the State's registry page); a fixed number of queries."""
+    query = (select(Initiative, InitiativeMember.role)
+             .join(InitiativeMember, InitiativeMember.initiative_id == Initiative.id)
+             .where(InitiativeMember.nation_id == nation.id, InitiativeMember.state == MemberState.ACTIVE.value,
+                    Initiative.approved_at.is_not(None)))
+    if not is_signed_in(actor):
+        query = query.where(Initiative.visibility == InitiativeVisibility.PUBLIC.value)
+    elif not is_staff(actor):
+        query = query.where(Initiative.visibility.in_([InitiativeVisibility.PUBLIC.value,
+                                                       InitiativeVisibility.MEMBERS.value]))
+    # The page shows titles, status and the State's role: members and tags load only if asked for.
+    query = query.options(lazyload(Initiative.members), lazyload(Initiative.tags))
+    rows = db.session.execute(query.order_by(InitiativeMember.role, Initiative.id.desc()).limit(limit))
+    return [(initiative, role) for initiative, role in rows]
 
 
 # --- proposing and editing ------------------------------------------------------------------

@@ -255,3 +255,30 @@ def test_fair_call_times_across_three_zones_for_members_only(session, active, am
         with pytest.raises(Invalid) as refused:
             services.fair_times(kenya, initiative, *args)
         assert refused.value.field == field
+
+
+def test_a_states_initiatives_for_its_registry_page(session, active, proposed, ambassador, nation, query_counter):
+    led = active()
+    joined = active(iso2="KE")
+    proposed(iso2="SN")  # not listed yet
+    services.accept(services.users_of(joined.members[0])[0],
+                    services.ask_to_join(services.users_of(led.members[0])[0], joined))
+    session.commit()
+    senegal = nation("SN")
+
+    def measure() -> tuple[list, int]:
+        session.expire_all()
+        with query_counter() as counter:
+            rows = services.initiatives_of_nation(None, senegal)
+            [(i.reading("en").title, i.status) for i, _role in rows]
+        return rows, counter.count
+
+    rows, few = measure()
+    assert [(i.id, role) for i, role in rows] == [(led.id, "lead"), (joined.id, "member")]
+    for iso2 in ("GH", "BR", "JP"):
+        more = active(iso2=iso2)
+        services.invite(services.users_of(more.members[0])[0], more, nation=senegal)
+        services.accept(services.users_of(led.members[0])[0], more.members[-1])
+    session.commit()
+    rows, many = measure()
+    assert len(rows) == 5 and many == few
