@@ -6,7 +6,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Wire initiatives: the blueprint, its header link and its notice kinds."""
-    from app.initiatives import views
+    """Wire initiatives: the pages and their header link, the reminders command (notice kinds are
+    declared by the services module, which the pages import)."""
+    from app.initiatives import cli, views
 
     views.register(app)
+    app.register_blueprint(cli.bp)

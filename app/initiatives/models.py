@@ -176,6 +176,7 @@ class Milestone(Model):
     """A step of an initiative, with a due date and the member who owns it."""
 
     __tablename__ = "initiative_milestones"
+    __table_args__ = (Index("ix_initiative_milestones_status_due_on", "status", "due_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     initiative_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id", ondelete="CASCADE"),
@@ -185,6 +186,8 @@ class Milestone(Model):
     owner_id: Mapped[int] = mapped_column(ForeignKey("initiative_members.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(String(10), default=MilestoneStatus.PLANNED.value)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when the owner was reminded of the due date; a new due date clears it.
+    reminded_at: Mapped[datetime | None]
 
     owner: Mapped[InitiativeMember] = relationship(lazy="joined", innerjoin=True)
 

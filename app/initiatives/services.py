@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import lazyload
@@ -79,8 +80,18 @@ register_kind("initiatives.declined", lambda p: str(_l(
 register_kind("initiatives.update", lambda p: str(_l(
     "%(author)s posted an update in the initiative “%(title)s”.", author=p.get("author", ""),
     title=p.get("title", ""))))
+register_kind("initiatives.milestone_due", lambda p: str(_l(
+    "The milestone “%(milestone)s” of the initiative “%(title)s” is due on %(date)s.",
+    milestone=p.get("milestone", ""), title=p.get("title", ""), date=_due_date(p.get("due_on", "")))))
 register_kind("initiatives.approved", lambda p: str(_l(
     "The initiative “%(title)s” is approved and listed.", title=p.get("title", ""))))
+
+
+def _due_date(value: str) -> str:
+    try:
+        return format_date(date.fromisoformat(value), "long")
+    except ValueError:
+        return value
 
 
 # --- who acts for whom ------------------------------------------------------------------------
@@ -769,6 +780,8 @@ def edit_milestone(actor: User, milestone: Milestone, title: str, due_on: date |
         raise Invalid(_l("Choose a status from the list."), code="status_unknown", field="status")
     clean_title, due, owner = _clean_milestone(initiative, title, due_on, owner_id)
     old = milestone.status
+    if due != milestone.due_on or owner.id != milestone.owner_id:
+        milestone.reminded_at = None  # the (new) owner hears about the new date
     milestone.title, milestone.due_on, milestone.owner, milestone.status = clean_title, due, owner, status
     db.session.flush()
     record(actor, "initiatives.milestone_changed", "initiative", initiative.id, milestone_id=milestone.id,
@@ -785,6 +798,29 @@ def delete_milestone(actor: User, milestone: Milestone) -> None:
     record(actor, "initiatives.milestone_deleted", "initiative", initiative.id, milestone_id=milestone.id)
     db.session.delete(milestone)
     db.session.flush()
+
+
+REMINDER_DAYS = 3
+
+
+def send_milestone_reminders(today: date | None = None, days: int = REMINDER_DAYS) -> int:
+    """Remind the people of each planned milestone's owner a few days before it is due, once
+    (safe to run from cron repeatedly); the e-mails go through the outbox. Returns how many people."""
+    today = today or utcnow().date()
+    due = list(db.session.scalars(select(Milestone).join(Initiative).where(
+        Milestone.status == MilestoneStatus.PLANNED.value, Milestone.reminded_at.is_(None),
+        Milestone.due_on >= today, Milestone.due_on <= today + timedelta(days=days),
+        Initiative.status == InitiativeStatus.ACTIVE.value).order_by(Milestone.id)))
+    told = 0
+    for milestone in due:
+        initiative = db.session.get(Initiative, milestone.initiative_id)
+        assert initiative is not None
+        people = users_of(milestone.owner) if milestone.owner.state == MemberState.ACTIVE else []
+        told += _notify_all(people, "initiatives.milestone_due", {
+            "milestone": milestone.title, "title": _title(initiative), "due_on": milestone.due_on.isoformat()},
+            initiative)
+        milestone.reminded_at = utcnow()
+    return told
 
 
 # --- updates and followers ---------------------------------------------------------------------

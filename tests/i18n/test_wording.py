@@ -42,6 +42,8 @@ SAMPLES = {
     "rooms.mention": [{"author": "Amina", "room": "Data governance"}],
     **{f"initiatives.{kind}": [{"who": "Kenya", "author": "Amina", "title": "Incident response network"}]
        for kind in ("join_requested", "invited", "joined", "declined", "update", "approved")},
+    "initiatives.milestone_due": [{"milestone": "Charter signed", "title": "Incident response network",
+                                   "due_on": "2027-12-13"}],
 }
 REGISTRY = {
     "signature": {"date": "2027-12-13"},

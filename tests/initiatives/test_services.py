@@ -282,3 +282,24 @@ def test_a_states_initiatives_for_its_registry_page(session, active, proposed, a
     session.commit()
     rows, many = measure()
     assert len(rows) == 5 and many == few
+
+
+def test_milestone_reminders_go_once_to_the_owner_through_the_outbox(app, session, active, ambassador):
+    initiative = active()
+    lead = services.users_of(initiative.members[0])[0]
+    kenya = ambassador("KE", locale="ru")
+    services.accept(lead, services.ask_to_join(kenya, initiative))
+    owner = initiative.members[-1]
+    today = date.today()
+    soon = services.add_milestone(lead, initiative, "Charter", today + timedelta(days=2), owner.id)
+    services.add_milestone(lead, initiative, "Later", today + timedelta(days=20), owner.id)
+    session.commit()
+    assert services.send_milestone_reminders(today) == 1
+    assert services.send_milestone_reminders(today) == 0  # once
+    notices = _notices(session, kenya, "initiatives.milestone_due")
+    assert len(notices) == 1 and not _notices(session, lead, "initiatives.milestone_due")
+    assert session.scalar(select(func.count(OutboxMail.id)).where(OutboxMail.to_address == kenya.email)) >= 1
+    services.edit_milestone(lead, soon, "Charter", today + timedelta(days=1), owner.id, "planned")
+    assert services.send_milestone_reminders(today) == 1  # a new date is a new reminder
+    result = app.test_cli_runner().invoke(args=["initiatives", "send-reminders"])
+    assert result.exit_code == 0 and "milestone reminders sent: 0" in result.output
