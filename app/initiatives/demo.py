@@ -88,5 +88,6 @@ def load(password: str) -> str:
 
     sandbox = services.propose_initiative(ambassadors["NP"], AI)
     services.approve_initiative(staff, sandbox)
-    services.change_status(ambassadors["NP"], sandbox, "completed")
+    services.change_status(ambassadors["NP"], sandbox, "completed",
+                           "The checklist is published and used by four ministries.")
     return "initiatives: 4 initiatives (2 active, 1 proposed, 1 completed) in 4 languages, 1 partner member"

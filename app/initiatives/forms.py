@@ -64,6 +64,7 @@ class UpdateForm(Form):
 
 class StatusForm(Form):
     status = SelectField(_l("Status"), validate_choice=False)
+    outcome = TextAreaField(_l("Outcome (needed to complete the initiative)"), render_kw={"rows": 3})
 
 
 class ActionForm(Form):

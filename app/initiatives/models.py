@@ -65,6 +65,8 @@ class Initiative(Model):
     visibility: Mapped[str] = mapped_column(String(12), default=InitiativeVisibility.PUBLIC.value)
     original_language: Mapped[str] = mapped_column(String(5))
     goal: Mapped[str] = mapped_column(Text)
+    # What was achieved, written by a lead when the initiative is completed (the public record).
+    outcome: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     approved_at: Mapped[datetime | None]

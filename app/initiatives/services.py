@@ -508,13 +508,19 @@ def may_change_status(actor: User | None, initiative: Initiative) -> bool:
         is_staff(actor) or is_lead(actor, initiative))
 
 
-def change_status(actor: User, initiative: Initiative, status: str) -> Initiative:
-    """Complete, close or reopen an initiative."""
+def change_status(actor: User, initiative: Initiative, status: str, outcome: str = "") -> Initiative:
+    """Complete (with an outcome summary for the record), close or reopen an initiative."""
     if not may_change_status(actor, initiative):
         raise Forbidden()
     current = InitiativeStatus(initiative.status)
     if status not in {s.value for s in STATUS_MOVES[current]}:
         raise Invalid(_l("This initiative cannot move to that status."), code="status_move", field="status")
+    summary = clean_text(outcome or "").strip()
+    if status == InitiativeStatus.COMPLETED and not 0 < len(summary) <= GOAL_MAX:
+        raise Invalid(_l("Sum up the outcome in up to %(count)s characters.", count=GOAL_MAX),
+                      code="outcome_length", field="outcome")
+    if summary:
+        initiative.outcome = summary
     initiative.status, initiative.updated_at = status, utcnow()
     record(actor, "initiatives.status_changed", "initiative", initiative.id, old=current.value, new=status)
     return initiative

@@ -149,7 +149,8 @@ def approve(initiative_id: int):
 def status(initiative_id: int):
     form = StatusForm()
     form.status.choices = [(s.value, s.value) for s in labels.InitiativeStatus]
-    return _act(initiative_id, form, lambda i: services.change_status(current_user, i, form.status.data or ""),
+    return _act(initiative_id, form, lambda i: services.change_status(current_user, i, form.status.data or "",
+                                                                 form.outcome.data or ""),
                 _("The status is changed."))
 
 

@@ -24,6 +24,7 @@ def upgrade():
     sa.Column('visibility', sa.String(length=12), nullable=False),
     sa.Column('original_language', sa.String(length=5), nullable=False),
     sa.Column('goal', sa.Text(), nullable=False),
+    sa.Column('outcome', sa.Text(), server_default='', nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=False),
     sa.Column('approved_by_id', sa.Integer(), nullable=True),
     sa.Column('approved_at', sa.DateTime(timezone=True), nullable=True),

@@ -51,6 +51,8 @@ def test_visitor_reads_right_to_left_at_phone_width(live_server: str, browser: B
     expect(page.locator(".initiative-card")).to_have_count(2)  # the Arabic proposal waits for approval
     page.click(f"text={NETWORK_FR}")
     expect(page.locator("h1")).to_have_text(NETWORK_FR)
-    expect(page.locator(".initiative-update")).to_have_count(0)  # the work is for members
+    expect(page.locator(".initiative-update")).to_have_count(1)  # the one update shared publicly
+    expect(page.locator(".initiative-update strong")).to_have_text("charte")
+    expect(page.locator(".initiative-milestones")).to_have_count(0)  # the work is for members
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     context.close()

@@ -215,8 +215,12 @@ def test_status_moves(session, active, ambassador):
         services.change_status(ambassador("KE"), initiative, "completed")
     with pytest.raises(Invalid):
         services.change_status(lead, initiative, "proposed")
-    services.change_status(lead, initiative, "completed")
+    with pytest.raises(Invalid) as refused:
+        services.change_status(lead, initiative, "completed")  # the record needs an outcome
+    assert refused.value.field == "outcome" and initiative.status == "active"
+    services.change_status(lead, initiative, "completed", "A shared alert channel.")
     assert initiative.status == "completed" and not services.may_post(lead, initiative)
+    assert initiative.outcome == "A shared alert channel." and not services.may_manage(lead, initiative)
     assert _audits(session, "initiatives.status_changed") == 1
 
 
