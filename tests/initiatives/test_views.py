@@ -176,3 +176,25 @@ def test_fair_times_page_for_members(session, client, login, login_as, active):
     client.post("/logout", data={"csrf_token": csrf_token(client, "/initiatives")})
     login_as(Role.OBSERVER)
     assert client.get(path).status_code == 403
+
+
+def test_markup_in_every_field_is_shown_as_text(session, client, login, ambassador, staff):
+    attack = '<img src=x onerror=alert(1)><script>alert(2)</script>'
+    lead = ambassador("SN")
+    login(lead)
+    client.post("/initiatives/new", data=form_data(client, "/initiatives/new", title=attack, summary=attack,
+                                                   goal=attack))
+    initiative = session.query(Initiative).one()
+    services.approve_initiative(staff, initiative)
+    session.commit()
+    path = f"/initiatives/{initiative.id}"
+    due = (date.today() + timedelta(days=5)).isoformat()
+    client.post(f"{path}/milestones", data={"csrf_token": csrf_token(client, path), "title": attack,
+                                            "due_on": due, "owner": str(initiative.members[0].id)})
+    client.post(f"{path}/updates", data={"csrf_token": csrf_token(client, path), "body": attack,
+                                         "public": "y"})
+    assert session.query(Milestone).count() == 1
+    for page in (client.get(path), client.get("/initiatives"), client.get("/initiatives/feed.atom")):
+        html = page.get_data(as_text=True)
+        assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;" in client.get(path).get_data(as_text=True)
