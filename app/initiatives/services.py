@@ -286,6 +286,16 @@ def updates(actor: User | None, initiative: Initiative, *, limit: int = 50) -> l
     return list(db.session.scalars(query.order_by(InitiativeUpdate.id.desc()).limit(limit)))
 
 
+def milestones_met(actor: User | None, initiative: Initiative) -> list[Milestone]:
+    """Milestones met, for the record: members always, every reader once the initiative is completed."""
+    if not (may_see_work(actor, initiative) or (initiative.status == InitiativeStatus.COMPLETED
+                                                 and may_read(actor, initiative))):
+        return []
+    return list(db.session.scalars(select(Milestone).where(
+        Milestone.initiative_id == initiative.id, Milestone.status == MilestoneStatus.MET.value)
+        .order_by(Milestone.due_on, Milestone.id)))
+
+
 def public_updates(*, limit: int = 50) -> list[InitiativeUpdate]:
     """The newest updates shared on the public record of listed public initiatives (the feed)."""
     return list(db.session.scalars(select(InitiativeUpdate).join(Initiative).where(

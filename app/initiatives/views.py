@@ -239,6 +239,15 @@ def post_update(initiative_id: int):
                 _("Your update is posted."))
 
 
+@bp.get("/initiatives/<int:initiative_id>/record")
+def record(initiative_id: int):
+    """The printable record: goal, members, milestones met, updates the reader may see, outcome."""
+    item = services.get_initiative(current_user, initiative_id)
+    return render_template("initiatives/record.html", initiative=item, text=item.reading(current_language()),
+                           milestones=services.milestones_met(current_user, item),
+                           updates=services.updates(current_user, item, limit=200))
+
+
 @bp.get("/initiatives/<int:initiative_id>/fair-times")
 @login_required
 def fair_times(initiative_id: int):

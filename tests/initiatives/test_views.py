@@ -198,3 +198,20 @@ def test_markup_in_every_field_is_shown_as_text(session, client, login, ambassad
         html = page.get_data(as_text=True)
         assert "<script>alert" not in html and "<img src=x" not in html
     assert "&lt;script&gt;" in client.get(path).get_data(as_text=True)
+
+
+def test_the_record_of_a_completed_initiative_is_readable_by_all(session, client, active):
+    initiative = active()
+    lead = services.users_of(initiative.members[0])[0]
+    met = services.add_milestone(lead, initiative, "Charter signed", date.today(), initiative.members[0].id)
+    services.edit_milestone(lead, met, met.title, met.due_on, initiative.members[0].id, "met")
+    services.post_update(lead, initiative, "Members only")
+    services.post_update(lead, initiative, "Shared news", public=True)
+    session.commit()
+    record = f"/initiatives/{initiative.id}/record"
+    assert "Charter signed" not in client.get(record).get_data(as_text=True)  # still work in progress
+    services.change_status(lead, initiative, "completed", "Two exercises held.")
+    session.commit()
+    html = client.get(record).get_data(as_text=True)
+    assert "Charter signed" in html and "Two exercises held." in html and "Shared news" in html
+    assert "Members only" not in html and "<form" not in html.split("<main", 1)[-1].split("</main>")[0]
