@@ -43,6 +43,7 @@ class InviteForm(Form):
     """A lead invites a State (by ISO code) or a member (by e-mail)."""
 
     nation = StringField(_l("State (two-letter code, e.g. SN)"))
+    partner = SelectField(_l("or a Supporting Partner"), validate_choice=False)
     email = StringField(_l("or a member's e-mail address"))
 
 

@@ -105,6 +105,12 @@ def partner_of(actor: User | None) -> Partner | None:
         Partner.status == PartnerStatus.APPROVED.value).order_by(Partner.id).limit(1))
 
 
+def approved_partners(*, limit: int = 1000) -> list[Partner]:
+    """Supporting Partners that may be invited, by name."""
+    return list(db.session.scalars(select(Partner).where(Partner.status == PartnerStatus.APPROVED.value)
+                                   .order_by(Partner.name_key, Partner.id).limit(limit)))
+
+
 def acts_for(actor: User | None, member: InitiativeMember) -> bool:
     """True when the actor speaks for this member: a State's ambassador, a partner's
     representative, or the person themselves."""
@@ -154,7 +160,7 @@ def is_listed(initiative: Initiative) -> bool:
 
 def may_read(actor: User | None, initiative: Initiative) -> bool:
     """Staff and the initiative's own people always; others once listed, within its visibility."""
-    if is_staff(actor) or own_memberships(actor, initiative) or (
+    if is_staff(actor) or any(m.state != MemberState.DECLINED for m in own_memberships(actor, initiative)) or (
             is_signed_in(actor) and initiative.created_by_id == actor.id):  # type: ignore[union-attr]
         return True
     if not is_listed(initiative):

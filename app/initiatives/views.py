@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 
 from app.core.db import utcnow
 from app.core.errors import DomainError, Forbidden, Invalid
-from app.core.inputs import bounded_id
+from app.core.inputs import bounded_id, find
 from app.core.navigation import add_nav_entry
 from app.core.web import acted, attach_error, submit
 from app.i18n import current_language, select_timezone
@@ -30,6 +30,7 @@ from app.initiatives.forms import (
     UpdateForm,
 )
 from app.initiatives.models import Initiative
+from app.registry.models import Partner
 from app.rooms.markdown import render as render_markdown
 
 bp = Blueprint("initiatives", __name__)
@@ -67,6 +68,9 @@ def detail(initiative_id: int):
     """One initiative: its public record; members also see milestones, updates and the room."""
     item = services.get_initiative(current_user, initiative_id)
     may = _permissions(item)
+    invite_form = InviteForm()
+    invite_form.partner.choices = [("", "—")] + (
+        [(str(p.id), p.name) for p in services.approved_partners()] if may["manage"] else [])
     milestone_form = MilestoneForm()
     milestone_form.owner.choices = [(str(m.id), m.name) for m in item.active_members]
     status_form = StatusForm()
@@ -75,7 +79,7 @@ def detail(initiative_id: int):
     return render_template(
         "initiatives/detail.html", initiative=item, text=item.reading(current_language()), may=may,
         milestones=services.milestones(current_user, item), updates=services.updates(current_user, item),
-        room_id=services.room_id_for(current_user, item), meeting_url=services.meeting_url(current_user, item), action=ActionForm(), invite_form=InviteForm(),
+        room_id=services.room_id_for(current_user, item), meeting_url=services.meeting_url(current_user, item), action=ActionForm(), invite_form=invite_form,
         milestone_form=milestone_form, update_form=UpdateForm(), status_form=status_form,
         following=services.is_following(current_user, item), share=services.may_share_publicly(item),
         deciders={m.id: services.may_decide(current_user, m) for m in item.members},
@@ -181,6 +185,11 @@ def _invite(actor: Any, item: Initiative, form: InviteForm) -> object:
 
     if (form.nation.data or "").strip():
         return services.invite(actor, item, nation=nation_by_iso(form.nation.data, field="nation"))
+    if (form.partner.data or "").strip():
+        partner = find(Partner, form.partner.data)
+        if partner is None:
+            raise Invalid(_l("Only approved Supporting Partners can be invited."), code="partner", field="partner")
+        return services.invite(actor, item, partner=partner)
     if (form.email.data or "").strip():
         found = rooms_services.find_members(form.email.data or "")
         if len(found) != 1:

@@ -79,6 +79,16 @@ def test_visibility_limits_who_reads(session, active, make_user):
     assert services.find_initiatives(observer, services.Filters()).total == 1
 
 
+def test_a_declined_state_no_longer_reads_a_participants_only_initiative(session, active, ambassador):
+    initiative = active(visibility="participants")
+    lead = services.users_of(initiative.members[0])[0]
+    kenya = ambassador("KE")
+    member = services.invite(lead, initiative, nation=kenya.nation)
+    assert services.may_read(kenya, initiative)  # to answer the invitation
+    services.decline(kenya, member)
+    assert not services.may_read(kenya, initiative)
+
+
 def test_a_state_asks_to_join_and_a_lead_accepts_into_the_room(session, active, ambassador):
     initiative = active()
     lead = services.users_of(initiative.members[0])[0]

@@ -215,3 +215,22 @@ def test_the_record_of_a_completed_initiative_is_readable_by_all(session, client
     html = client.get(record).get_data(as_text=True)
     assert "Charter signed" in html and "Two exercises held." in html and "Shared news" in html
     assert "Members only" not in html and "<form" not in html.split("<main", 1)[-1].split("</main>")[0]
+
+
+def test_a_lead_invites_a_supporting_partner_whose_representative_accepts(session, client, login, active,
+                                                                         partner_rep):
+    initiative = active()
+    lead = services.users_of(initiative.members[0])[0]
+    user, partner = partner_rep
+    path = f"/initiatives/{initiative.id}"
+    login(lead)
+    assert "Open Lab" in client.get(path).get_data(as_text=True)
+    client.post(f"{path}/invite", data={"csrf_token": csrf_token(client, path), "partner": "99999"})
+    assert len(initiative.members) == 1
+    client.post(f"{path}/invite", data={"csrf_token": csrf_token(client, path), "partner": str(partner.id)})
+    member = initiative.members[-1]
+    assert member.partner_id == partner.id and member.state == "invited"
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/initiatives")})
+    login(user)
+    client.post(f"{path}/members/{member.id}/accept", data={"csrf_token": csrf_token(client, path)})
+    assert member.state == "active" and member.user_id == user.id
