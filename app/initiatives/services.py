@@ -23,7 +23,7 @@ from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.core.inputs import MAX_ID, check_date, clean_line, clean_text
 from app.core.permissions import Role, is_signed_in, is_staff, require_signed_in, require_staff
 from app.extensions import db
-from app.i18n import LANGUAGE_NAMES, is_valid_timezone
+from app.i18n import LANGUAGE_NAMES, is_valid_timezone, territory_name
 from app.initiatives.labels import ARTICLE_LABELS
 from app.initiatives.models import (
     Follower,
@@ -70,13 +70,13 @@ class InitiativeFields:
 # --- notices (rendered in the reader's language when read) -----------------------------------
 
 register_kind("initiatives.join_requested", lambda p: str(_l(
-    "%(who)s asks to join the initiative “%(title)s”.", who=p.get("who", ""), title=p.get("title", ""))))
+    "%(who)s asks to join the initiative “%(title)s”.", who=_who_text(p), title=p.get("title", ""))))
 register_kind("initiatives.invited", lambda p: str(_l(
     "You are invited to join the initiative “%(title)s”.", title=p.get("title", ""))))
 register_kind("initiatives.joined", lambda p: str(_l(
-    "%(who)s is now a member of the initiative “%(title)s”.", who=p.get("who", ""), title=p.get("title", ""))))
+    "%(who)s is now a member of the initiative “%(title)s”.", who=_who_text(p), title=p.get("title", ""))))
 register_kind("initiatives.declined", lambda p: str(_l(
-    "%(who)s is not a member of the initiative “%(title)s”.", who=p.get("who", ""), title=p.get("title", ""))))
+    "%(who)s is not a member of the initiative “%(title)s”.", who=_who_text(p), title=p.get("title", ""))))
 register_kind("initiatives.update", lambda p: str(_l(
     "%(author)s posted an update in the initiative “%(title)s”.", author=p.get("author", ""),
     title=p.get("title", ""))))
@@ -85,6 +85,19 @@ register_kind("initiatives.milestone_due", lambda p: str(_l(
     milestone=p.get("milestone", ""), title=p.get("title", ""), date=_due_date(p.get("due_on", "")))))
 register_kind("initiatives.approved", lambda p: str(_l(
     "The initiative “%(title)s” is approved and listed.", title=p.get("title", ""))))
+
+
+def member_label(member: InitiativeMember) -> str:
+    """A member's name in the current language (States by their localised name)."""
+    return territory_name(member.nation.iso2) if member.nation is not None else member.name
+
+
+def _who(member: InitiativeMember) -> dict[str, str]:
+    return {"who": member.name, "who_iso2": member.nation.iso2 if member.nation is not None else ""}
+
+
+def _who_text(params: dict[str, Any]) -> str:
+    return territory_name(params["who_iso2"]) if params.get("who_iso2") else str(params.get("who", ""))
 
 
 def _due_date(value: str) -> str:
@@ -544,10 +557,6 @@ def change_status(actor: User, initiative: Initiative, status: str, outcome: str
 
 # --- membership ---------------------------------------------------------------------------------
 
-def _who(member: InitiativeMember) -> str:
-    return member.name
-
-
 def _notify_all(users: Sequence[User], kind: str, params: dict[str, Any], initiative: Initiative,
                 *, exclude: User | None = None) -> int:
     seen: set[int] = set()
@@ -582,7 +591,7 @@ def ask_to_join(actor: User, initiative: Initiative) -> InitiativeMember:
     db.session.flush()
     record(actor, "initiatives.join_requested", "initiative", initiative.id, member_id=existing.id)
     _notify_all(_lead_users(initiative), "initiatives.join_requested",
-                {"who": _who(existing), "title": _title(initiative)}, initiative)
+                {**_who(existing), "title": _title(initiative)}, initiative)
     return existing
 
 
@@ -631,7 +640,7 @@ def accept(actor: User, member: InitiativeMember) -> InitiativeMember:
     record(actor, "initiatives.member_accepted", "initiative", initiative.id, member_id=member.id)
     _sync_room(initiative, member)
     _notify_all([*users_of(member), *_lead_users(initiative)], "initiatives.joined",
-                {"who": _who(member), "title": _title(initiative)}, initiative, exclude=actor)
+                {**_who(member), "title": _title(initiative)}, initiative, exclude=actor)
     return member
 
 
@@ -657,7 +666,7 @@ def _end(actor: User, member: InitiativeMember, action: str) -> InitiativeMember
     record(actor, action, "initiative", initiative.id, member_id=member.id)
     if was_active:
         _sync_room(initiative, member)
-    _notify_all(users_of(member), "initiatives.declined", {"who": _who(member), "title": _title(initiative)},
+    _notify_all(users_of(member), "initiatives.declined", {**_who(member), "title": _title(initiative)},
                 initiative, exclude=actor)
     return member
 
@@ -716,10 +725,10 @@ def fair_time_groups(initiative: Initiative) -> list[fairtime.Group]:
         people = users_of(member)
         confirmed = Counter(u.timezone for u in people if u.timezone_confirmed and is_valid_timezone(u.timezone))
         if confirmed:
-            groups.append(fairtime.Group(member.name, confirmed.most_common(1)[0][0]))
+            groups.append(fairtime.Group(member_label(member), confirmed.most_common(1)[0][0]))
         else:
             zone = next((u.timezone for u in people if is_valid_timezone(u.timezone)), "UTC")
-            groups.append(fairtime.Group(member.name, zone, assumed=True))
+            groups.append(fairtime.Group(member_label(member), zone, assumed=True))
     return groups
 
 

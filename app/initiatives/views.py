@@ -72,10 +72,11 @@ def detail(initiative_id: int):
     invite_form.partner.choices = [("", "—")] + (
         [(str(p.id), p.name) for p in services.approved_partners()] if may["manage"] else [])
     milestone_form = MilestoneForm()
-    milestone_form.owner.choices = [(str(m.id), m.name) for m in item.active_members]
+    milestone_form.owner.choices = [(str(m.id), services.member_label(m)) for m in item.active_members]
     status_form = StatusForm()
-    status_form.status.choices = [(s.value, str(labels.STATUS_LABELS[s]))
-                                  for s in services.STATUS_MOVES[labels.InitiativeStatus(item.status)]]
+    moves = services.STATUS_MOVES[labels.InitiativeStatus(item.status)]
+    status_form.status.choices = [(s.value, str(labels.STATUS_LABELS[s])) for s in labels.InitiativeStatus
+                                  if s in moves]
     return render_template(
         "initiatives/detail.html", initiative=item, text=item.reading(current_language()), may=may,
         milestones=services.milestones(current_user, item), updates=services.updates(current_user, item),

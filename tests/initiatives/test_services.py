@@ -317,3 +317,18 @@ def test_milestone_reminders_go_once_to_the_owner_through_the_outbox(app, sessio
     assert services.send_milestone_reminders(today) == 1  # a new date is a new reminder
     result = app.test_cli_runner().invoke(args=["initiatives", "send-reminders"])
     assert result.exit_code == 0 and "milestone reminders sent: 0" in result.output
+
+
+def test_notices_name_states_in_the_readers_language(session, active, ambassador):
+    from flask_babel import force_locale
+
+    from app.notifications.services import render
+
+    initiative = active()
+    lead = services.users_of(initiative.members[0])[0]
+    services.ask_to_join(ambassador("DE"), initiative)
+    notice = _notices(session, lead, "initiatives.join_requested")[0]
+    with force_locale("fr"):
+        assert "Allemagne demande à rejoindre" in render(notice)
+    with force_locale("ar"):
+        assert "ألمانيا" in render(notice)
