@@ -689,13 +689,8 @@ def _ensure_room(initiative: Initiative) -> None:
 
 def _sync_room(initiative: Initiative, member: InitiativeMember) -> None:
     """Room membership follows initiative membership."""
-    if initiative.room_id is None:
-        return
-    room = rooms_services.rooms_by_id([initiative.room_id]).get(initiative.room_id)
-    if room is None or room.owner_id is None:
-        return
-    owner = db.session.get(User, room.owner_id)
-    if owner is None:
+    room, owner = _room_and_owner(initiative)
+    if room is None or owner is None:
         return
     for user in users_of(member) if member.nation_id is not None else ([member.user] if member.user else []):
         if user.id == room.owner_id:
@@ -748,6 +743,32 @@ def fair_times(actor: User | None, initiative: Initiative, first_day: date | Non
         raise Invalid(_l("Choose a range of at most a month, ending after it starts."), code="range",
                       field="last_day")
     return fairtime.propose(fair_time_groups(initiative), first_day, last_day, timedelta(minutes=minutes))
+
+
+def _room_and_owner(initiative: Initiative) -> tuple[Any, User | None]:
+    room = rooms_services.rooms_by_id([initiative.room_id]).get(initiative.room_id) if initiative.room_id else None
+    owner = db.session.get(User, room.owner_id) if room is not None and room.owner_id else None
+    return room, owner
+
+
+def may_join_room(actor: User | None, initiative: Initiative) -> bool:
+    """A participant outside the room (a State's newly appointed ambassador) may step in."""
+    if actor is None or not is_participant(actor, initiative) or initiative.room_id is None:
+        return False
+    room, _owner = _room_and_owner(initiative)
+    inside = rooms_services.membership(actor, room) if room is not None else None
+    return room is not None and (inside is None or inside.status != "active")
+
+
+def join_room(actor: User, initiative: Initiative) -> None:
+    """Put a participant into the working group's room (membership follows the initiative's)."""
+    if not may_join_room(actor, initiative):
+        raise Forbidden()
+    room, owner = _room_and_owner(initiative)
+    if owner is None:
+        raise Conflict(_l("The working group's room has no owner; ask TDI staff."), code="room_owner")
+    rooms_services.invite(owner, room, actor)
+    record(actor, "initiatives.room_joined", "initiative", initiative.id)
 
 
 def room_id_for(actor: User | None, initiative: Initiative) -> int | None:

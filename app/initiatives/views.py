@@ -60,7 +60,7 @@ def _permissions(item: Initiative) -> dict[str, bool]:
     return {name: check(current_user, item) for name, check in (
         ("edit", services.may_edit), ("approve", services.may_approve), ("manage", services.may_manage),
         ("post", services.may_post), ("join", services.may_ask_to_join), ("work", services.may_see_work),
-        ("status", services.may_change_status))}
+        ("status", services.may_change_status), ("join_room", services.may_join_room))}
 
 
 @bp.get("/initiatives/<int:initiative_id>")
@@ -164,6 +164,13 @@ def status(initiative_id: int):
 def join(initiative_id: int):
     return _act(initiative_id, ActionForm(), lambda i: services.ask_to_join(current_user, i),
                 _("Your request is sent to the initiative's leads."))
+
+
+@bp.post("/initiatives/<int:initiative_id>/room")
+@login_required
+def join_room(initiative_id: int):
+    return _act(initiative_id, ActionForm(), lambda i: services.join_room(current_user, i),
+                _("You are in the working group's room."))
 
 
 @bp.post("/initiatives/<int:initiative_id>/follow")

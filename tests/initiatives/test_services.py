@@ -118,6 +118,14 @@ def test_the_state_stays_in_when_its_ambassador_changes(session, active, ambassa
     successor = ambassador("SN")
     session.commit()
     assert services.is_lead(successor, initiative) and not services.is_lead(old, initiative)
+    assert services.may_join_room(successor, initiative) and not services.may_join_room(old, initiative)
+    services.join_room(successor, initiative)
+    assert not services.may_join_room(successor, initiative)
+    room_member = session.scalar(select(RoomMember).where(RoomMember.room_id == initiative.room_id,
+                                                          RoomMember.user_id == successor.id))
+    assert room_member.status == "active"
+    with pytest.raises(Forbidden):
+        services.join_room(successor, initiative)
 
 
 def test_removal_takes_room_access_away_at_once(session, active, ambassador):
