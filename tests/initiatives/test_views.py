@@ -234,3 +234,20 @@ def test_a_lead_invites_a_supporting_partner_whose_representative_accepts(sessio
     login(user)
     client.post(f"{path}/members/{member.id}/accept", data={"csrf_token": csrf_token(client, path)})
     assert member.state == "active" and member.user_id == user.id
+
+
+def test_a_lead_moves_a_milestone_and_gives_it_to_another_member(session, client, login, active, ambassador):
+    initiative = active()
+    lead = services.users_of(initiative.members[0])[0]
+    kenya = services.accept(lead, services.ask_to_join(ambassador("KE"), initiative))
+    milestone = services.add_milestone(lead, initiative, "Charter", date.today() + timedelta(days=9),
+                                       initiative.members[0].id)
+    session.commit()
+    path = f"/initiatives/{initiative.id}"
+    login(lead)
+    assert f'action="{path}/milestones/{milestone.id}"' in client.get(path).get_data(as_text=True)
+    later = date.today() + timedelta(days=30)
+    client.post(f"{path}/milestones/{milestone.id}", data={
+        "csrf_token": csrf_token(client, path), "title": "Charter signed", "due_on": later.isoformat(),
+        "owner": str(kenya.id), "status": "planned"})
+    assert (milestone.title, milestone.due_on, milestone.owner_id) == ("Charter signed", later, kenya.id)
