@@ -11,7 +11,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import lazyload
 
 from app.accounts.models import User
@@ -374,7 +374,9 @@ def parse_filters(args: Any) -> Filters:
 
 def find_initiatives(actor: User | None, filters: Filters) -> Page:
     """Listed initiatives the actor may read, newest first, one page; a fixed number of queries."""
-    query = select(Initiative.id).where(Initiative.approved_at.is_not(None))
+    query = select(Initiative.id)
+    if not is_staff(actor):  # staff also see proposals waiting for their approval
+        query = query.where(Initiative.approved_at.is_not(None))
     if not is_signed_in(actor):
         query = query.where(Initiative.visibility == InitiativeVisibility.PUBLIC.value)
     elif not is_staff(actor):
@@ -397,6 +399,19 @@ def find_initiatives(actor: User | None, filters: Filters) -> Page:
                                   .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
     found = {i.id: i for i in db.session.scalars(select(Initiative).where(Initiative.id.in_(ids)))} if ids else {}
     return Page([found[i] for i in ids if i in found], total, page, pages)
+
+
+def my_initiatives(actor: User | None, *, limit: int = 50) -> list[Initiative]:
+    """The initiatives the actor's State, organisation or self is in or was invited to or asked to join."""
+    if actor is None or not is_signed_in(actor):
+        return []
+    mine = [InitiativeMember.user_id == actor.id]
+    if actor.role == Role.AMBASSADOR and actor.nation_id is not None:
+        mine.append(InitiativeMember.nation_id == actor.nation_id)
+    ids = select(InitiativeMember.initiative_id).where(
+        or_(*mine), InitiativeMember.state != MemberState.DECLINED.value)
+    return list(db.session.scalars(select(Initiative).where(Initiative.id.in_(ids))
+                                   .order_by(Initiative.id.desc()).limit(limit)))
 
 
 def initiatives_of_nation(actor: User | None, nation: Nation, *, limit: int = 100) -> list[tuple[Initiative, str]]:

@@ -53,7 +53,8 @@ def index():
     filters = services.parse_filters(request.args)
     page = services.find_initiatives(current_user, filters)
     return render_template("initiatives/index.html", filters=filters, page=page, language=current_language(),
-                           may_propose=services.may_propose(current_user))
+                           may_propose=services.may_propose(current_user),
+                           mine=services.my_initiatives(current_user))
 
 
 def _permissions(item: Initiative) -> dict[str, bool]:

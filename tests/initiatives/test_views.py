@@ -251,3 +251,17 @@ def test_a_lead_moves_a_milestone_and_gives_it_to_another_member(session, client
         "csrf_token": csrf_token(client, path), "title": "Charter signed", "due_on": later.isoformat(),
         "owner": str(kenya.id), "status": "planned"})
     assert (milestone.title, milestone.due_on, milestone.owner_id) == ("Charter signed", later, kenya.id)
+
+
+def test_proposers_find_their_proposals_and_staff_find_them_to_approve(session, client, login, proposed,
+                                                                       staff, make_user):
+    initiative = proposed(title="Sandbox for public AI")
+    lead = services.users_of(initiative.members[0])[0]
+    login(lead)
+    html = client.get("/initiatives").get_data(as_text=True)
+    assert "Your initiatives" in html and "Sandbox for public AI" in html
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/initiatives")})
+    assert "Sandbox for public AI" not in client.get("/initiatives").get_data(as_text=True)
+    login(staff)
+    html = client.get("/initiatives?status=proposed").get_data(as_text=True)
+    assert "Sandbox for public AI" in html and "Waiting for TDI staff approval" in html
