@@ -432,6 +432,45 @@ def initiatives_of_nation(actor: User | None, nation: Nation, *, limit: int = 10
     return [(initiative, role) for initiative, role in rows]
 
 
+@dataclass
+class Cooperation:
+    """Evidence for Article 3.3: listed initiatives under way or completed, and who takes part."""
+
+    initiatives: int = 0
+    states: int = 0
+    states_by_region: dict[str, int] = field(default_factory=dict)
+    states_by_grouping: dict[str, int] = field(default_factory=dict)
+    with_developing_states: int = 0  # initiatives with at least one LDC, LLDC or SIDS member
+
+
+DEVELOPING = ("LDC", "LLDC", "SIDS")
+
+
+def cooperation_evidence(today: date | None = None) -> Cooperation:
+    """What the commitments tracker counts for Article 3.3 (aggregates of listed initiatives only)."""
+    today = today or utcnow().date()
+    rows = db.session.execute(
+        select(InitiativeMember.initiative_id, Nation).join(Nation, Nation.id == InitiativeMember.nation_id)
+        .join(Initiative, Initiative.id == InitiativeMember.initiative_id)
+        .where(InitiativeMember.state == MemberState.ACTIVE.value, Initiative.approved_at.is_not(None),
+               Initiative.status.in_([InitiativeStatus.ACTIVE.value, InitiativeStatus.COMPLETED.value])))
+    nations: dict[int, Nation] = {}
+    initiatives: set[int] = set()
+    developing: set[int] = set()
+    for initiative_id, nation in rows:
+        nations[nation.id] = nation
+        initiatives.add(initiative_id)
+        if set(DEVELOPING).intersection(nation.groupings_on(today)):
+            developing.add(initiative_id)
+    result = Cooperation(initiatives=len(initiatives), states=len(nations),
+                         states_by_grouping=dict.fromkeys(DEVELOPING, 0), with_developing_states=len(developing))
+    for nation in nations.values():
+        result.states_by_region[nation.region] = result.states_by_region.get(nation.region, 0) + 1
+        for grouping in set(DEVELOPING).intersection(nation.groupings_on(today)):
+            result.states_by_grouping[grouping] += 1
+    return result
+
+
 # --- proposing and editing ------------------------------------------------------------------
 
 def _clean_fields(fields: InitiativeFields) -> InitiativeFields:

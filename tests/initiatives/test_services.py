@@ -340,3 +340,19 @@ def test_notices_name_states_in_the_readers_language(session, active, ambassador
         assert "Allemagne demande à rejoindre" in render(notice)
     with force_locale("ar"):
         assert "ألمانيا" in render(notice)
+
+
+def test_cooperation_evidence_for_article_3_3(session, active, proposed, ambassador, nation, query_counter):
+    led = active()  # Senegal, an LDC in Africa
+    lead = services.users_of(led.members[0])[0]
+    germany = ambassador("DE")
+    services.accept(germany, services.invite(lead, led, nation=nation("DE")))
+    active(iso2="FR")
+    proposed(iso2="FJ")  # not listed: not counted
+    session.commit()
+    with query_counter() as counter:
+        evidence = services.cooperation_evidence()
+    assert evidence.initiatives == 2 and evidence.states == 3
+    assert evidence.states_by_region == {"002": 1, "150": 2}
+    assert evidence.states_by_grouping["LDC"] == 1 and evidence.with_developing_states == 1
+    assert counter.count <= 3
