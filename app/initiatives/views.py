@@ -6,7 +6,9 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from typing import Any
 
+from babel.lists import format_list
 from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -45,6 +47,13 @@ def initiatives_context() -> dict[str, Any]:
 @bp.app_template_global("initiative_markdown")
 def initiative_markdown(body: str) -> Markup:
     return Markup(render_markdown(body))  # noqa: S704 - sanitised by nh3 in the rooms renderer
+
+
+@bp.app_template_global("initiative_member_names")
+def initiative_member_names(members: list[Any]) -> str:
+    """Members' names joined the way the reader's language lists things (", ", "، ", "、")."""
+    names = [services.member_label(m) for m in members]
+    return format_list(names, locale=str(get_locale() or "en")) if names else ""
 
 
 @bp.get("/initiatives")
