@@ -81,3 +81,7 @@ class FairTimesForm(Form):
     first_day = DateField(_l("From"), validators=[Optional()])
     last_day = DateField(_l("To"), validators=[Optional()])
     duration = IntegerField(_l("Length in minutes"), validators=[Optional()], default=60)
+
+
+class PracticeLinkForm(Form):
+    practice = StringField(_l("Address of a practice in the library"))

@@ -6,7 +6,7 @@ import enum
 import secrets
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import utcnow
@@ -71,6 +71,8 @@ class Initiative(Model):
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     approved_at: Mapped[datetime | None]
     room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id", ondelete="SET NULL"))
+    # Practices of the library this initiative builds on (ids; at most PRACTICE_LINKS_MAX).
+    practice_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     # The unguessable room name on the meeting server (MEETING_URL_TEMPLATE); members only.
     meeting_key: Mapped[str] = mapped_column(String(43), default=lambda: secrets.token_urlsafe(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -39,6 +39,7 @@ from app.initiatives.models import (
     Milestone,
     MilestoneStatus,
 )
+from app.library import services as library_services
 from app.notifications.services import notify, register_kind
 from app.registry.models import Nation, Partner, PartnerStatus
 from app.rooms import services as rooms_services
@@ -723,6 +724,59 @@ def _end(actor: User, member: InitiativeMember, action: str) -> InitiativeMember
     _notify_all(users_of(member), "initiatives.declined", {**_who(member), "title": _title(initiative)},
                 initiative, exclude=actor)
     return member
+
+
+# --- links to the library ------------------------------------------------------------------
+
+PRACTICE_LINKS_MAX = 10
+
+
+def _practice_id(raw: str) -> int | None:
+    """A practice's id from "12", "/library/12" or a full address of a practice page."""
+    tail = (raw or "").strip().rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0]
+    return int(tail) if tail.isascii() and tail.isdigit() and 0 < len(tail) < 10 else None
+
+
+def link_practice(actor: User, initiative: Initiative, raw: str) -> None:
+    """Leads link a practice of the library the initiative builds on."""
+    if not may_edit(actor, initiative):
+        raise Forbidden()
+    number = _practice_id(raw)
+    try:
+        practice = library_services.get_practice(actor, number) if number else None
+    except NotFound:
+        practice = None
+    if practice is None or not practice.listed:
+        raise Invalid(_l("Give the address of a practice published in the library."), code="practice",
+                      field="practice")
+    if practice.id in initiative.practice_ids:
+        raise Conflict(_l("This practice is already linked."), code="duplicate_link", field="practice")
+    if len(initiative.practice_ids) >= PRACTICE_LINKS_MAX:
+        raise Invalid(_l("An initiative links at most %(num)d practices.", num=PRACTICE_LINKS_MAX),
+                      code="too_many_links", field="practice")
+    initiative.practice_ids = [*initiative.practice_ids, practice.id]
+    record(actor, "initiatives.practice_linked", "initiative", initiative.id, practice_id=practice.id)
+
+
+def unlink_practice(actor: User, initiative: Initiative, practice_id: int) -> None:
+    """Leads remove a link to a practice."""
+    if not may_edit(actor, initiative):
+        raise Forbidden()
+    if practice_id not in initiative.practice_ids:
+        raise NotFound()
+    initiative.practice_ids = [p for p in initiative.practice_ids if p != practice_id]
+    record(actor, "initiatives.practice_unlinked", "initiative", initiative.id, practice_id=practice_id)
+
+
+def linked_practices(actor: User | None, initiative: Initiative) -> list[Any]:
+    """The linked practices the actor may read (at most PRACTICE_LINKS_MAX look-ups)."""
+    found = []
+    for practice_id in initiative.practice_ids[:PRACTICE_LINKS_MAX]:
+        try:
+            found.append(library_services.get_practice(actor, practice_id))
+        except NotFound:
+            continue
+    return found
 
 
 # --- the working-group room --------------------------------------------------------------------

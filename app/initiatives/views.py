@@ -28,6 +28,7 @@ from app.initiatives.forms import (
     InitiativeForm,
     InviteForm,
     MilestoneForm,
+    PracticeLinkForm,
     StatusForm,
     UpdateForm,
 )
@@ -92,7 +93,8 @@ def detail(initiative_id: int):
         milestones=services.milestones(current_user, item), updates=services.updates(current_user, item),
         room_id=services.room_id_for(current_user, item), meeting_url=services.meeting_url(current_user, item), action=ActionForm(), invite_form=invite_form,
         milestone_form=milestone_form, update_form=UpdateForm(), status_form=status_form,
-        following=services.is_following(current_user, item), share=services.may_share_publicly(item),
+        following=services.is_following(current_user, item), practices=services.linked_practices(current_user, item),
+        link_form=PracticeLinkForm(), share=services.may_share_publicly(item),
         deciders={m.id: services.may_decide(current_user, m) for m in item.members},
         removers={m.id: services.may_remove(current_user, m) for m in item.members})
 
@@ -181,6 +183,21 @@ def join(initiative_id: int):
 def join_room(initiative_id: int):
     return _act(initiative_id, ActionForm(), lambda i: services.join_room(current_user, i),
                 _("You are in the working group's room."))
+
+
+@bp.post("/initiatives/<int:initiative_id>/practices")
+@login_required
+def link_practice(initiative_id: int):
+    form = PracticeLinkForm()
+    return _act(initiative_id, form, lambda i: services.link_practice(current_user, i, form.practice.data or ""),
+                _("The practice is linked."))
+
+
+@bp.post("/initiatives/<int:initiative_id>/practices/<int:practice_id>/unlink")
+@login_required
+def unlink_practice(initiative_id: int, practice_id: int):
+    return _act(initiative_id, ActionForm(), lambda i: services.unlink_practice(current_user, i, practice_id),
+                _("The link is removed."))
 
 
 @bp.post("/initiatives/<int:initiative_id>/follow")

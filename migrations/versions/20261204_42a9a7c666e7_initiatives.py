@@ -29,6 +29,7 @@ def upgrade():
     sa.Column('approved_by_id', sa.Integer(), nullable=True),
     sa.Column('approved_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('room_id', sa.Integer(), nullable=True),
+    sa.Column('practice_ids', sa.JSON(), nullable=False),
     sa.Column('meeting_key', sa.String(length=43), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),

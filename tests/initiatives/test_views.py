@@ -269,3 +269,35 @@ def test_proposers_find_their_proposals_and_staff_find_them_to_approve(session, 
     login(staff)
     html = client.get("/initiatives?status=proposed").get_data(as_text=True)
     assert "Sandbox for public AI" in html and "Waiting for TDI staff approval" in html
+
+
+def test_leads_link_published_library_practices(session, client, login, active, ambassador, staff, make_user):
+    from app.library import services as library_services
+    from app.library.services import PracticeFields
+
+    author = ambassador("KE")
+    fields = PracticeFields(title="County help desks", summary="Complaints on paper.", body="Help desks.",
+                            kind="institution", policy_status="in_force", visibility="public", year=2022,
+                            themes=["data_protection"], articles=["2.2"], links=[])
+    practice = library_services.create_practice(author, fields, language="en")
+    draft = library_services.create_practice(author, fields, language="en")
+    library_services.submit_practice(author, practice)
+    library_services.publish_practice(staff, practice)
+    initiative = active()
+    session.commit()
+    lead = services.users_of(initiative.members[0])[0]
+    path = f"/initiatives/{initiative.id}"
+    login(lead)
+    for raw in (f"/library/{draft.id}", "not a practice", "/library/99999999"):
+        client.post(f"{path}/practices", data={"csrf_token": csrf_token(client, path), "practice": raw})
+    assert initiative.practice_ids == []
+    client.post(f"{path}/practices", data={"csrf_token": csrf_token(client, path),
+                                           "practice": f"http://localhost/library/{practice.id}"})
+    assert initiative.practice_ids == [practice.id]
+    client.post(f"{path}/practices", data={"csrf_token": csrf_token(client, path), "practice": str(practice.id)})
+    assert initiative.practice_ids == [practice.id]
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/initiatives")})
+    assert "County help desks" in client.get(path).get_data(as_text=True)
+    login(lead)
+    client.post(f"{path}/practices/{practice.id}/unlink", data={"csrf_token": csrf_token(client, path)})
+    assert initiative.practice_ids == []
