@@ -16,6 +16,7 @@ from app.core.permissions import Role
 from app.extensions import db
 from app.initiatives import services
 from app.initiatives.models import Initiative
+from app.library.models import Practice
 from app.registry.models import Nation, Partner, PartnerStatus
 
 CABLES = services.InitiativeFields(
@@ -82,6 +83,10 @@ def load(password: str) -> str:
     services.approve_initiative(staff, inclusion)
     services.invite(ambassadors["CN"], inclusion, nation=ambassadors["UZ"].nation)
     services.post_update(ambassadors["CN"], inclusion, "第一批课程已经翻译完成。")
+    community_centres = db.session.scalar(select(Practice.id).where(
+        Practice.published_version > 0, Practice.original_language == "fr").order_by(Practice.id).limit(1))
+    if community_centres is not None:  # the library's demo practice the Chinese team translated
+        services.link_practice(ambassadors["CN"], inclusion, str(community_centres))
 
     data = services.propose_initiative(ambassadors["EG"], DATA)
     services.invite(ambassadors["EG"], data, nation=ambassadors["JO"].nation)
