@@ -55,3 +55,8 @@ __all__ = ["Appointment", "CommitmentReport", "DepositaryNotification", "Notific
            "SearchToken", "BilateralSlot", "MatchProfile", "MatchSettings", "MeetingFeedback",
            "MeetingRequest", "Participation", "OutboxMail", "ApiToken", "Adaptation", "Attachment",
            "Practice", "PracticeTag", "PracticeText", "PracticeToken", "PracticeVersion"]
+
+
+def all_models() -> tuple[type, ...]:
+    """Every model class: create_app calls this so the metadata is complete before anything queries."""
+    return tuple(globals()[name] for name in __all__)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from flask import current_app, url_for
 
 
@@ -11,4 +13,4 @@ def external_url(endpoint: str, **values: object) -> str:
     Works inside a request, from the CLI and from the outbox worker alike.
     """
     with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        return url_for(endpoint, _external=True, **values)
+        return url_for(endpoint, _external=True, **cast("dict[str, Any]", values))

@@ -25,7 +25,6 @@ from app.core.db import unit_of_work
 from app.core.errors import DomainError, Forbidden, NotFound
 from app.core.forms import Form
 from app.core.links import external_url
-from app.core.navigation import add_nav_entry
 from app.core.web import flash_errors, submit
 from app.i18n import current_language, territory_name
 from app.library import attachments, finding, labels, services
@@ -323,9 +322,3 @@ def desk():
     queue = services.review_queue(current_user) if services.is_staff(current_user) else []
     return render_template("library/desk.html", mine=services.my_practices(current_user), queue=queue,
                            may_create=services.may_create(current_user), language=current_language())
-
-
-def register(app) -> None:  # type: ignore[no-untyped-def]
-    """Register the library's pages and its header link."""
-    app.register_blueprint(bp)
-    add_nav_entry(app, "library.index", _l("Library"))
