@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, flash, g, request
+from flask import Flask, Response, flash, g, request
 from flask_babel import gettext as _
 
 from app.core import inputs
@@ -136,7 +136,7 @@ def _register_hooks(app: Flask) -> None:
             g.unknown_language = request.args["lang"]
 
     @app.after_request
-    def no_cache_for_members(response):  # type: ignore[no-untyped-def]
+    def no_cache_for_members(response: Response) -> Response:
         if request.endpoint != "static" and request.cookies.get(
                 app.config.get("SESSION_COOKIE_NAME", "session")):
             response.headers.setdefault("Cache-Control", "private, no-store")

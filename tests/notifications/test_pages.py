@@ -126,3 +126,15 @@ def test_arabic_member_reads_the_page_right_to_left(session, login_as) -> None:
     assert 'lang="ar" dir="rtl"' in html
     for text in (title, fallback, button):
         assert str(escape(text)) in html
+
+
+def test_the_outbox_page_is_for_organisers_only(login_as) -> None:
+    client, _member = login_as(Role.AMBASSADOR)
+    assert client.get("/mail/outbox").status_code == 403
+    token = csrf_token(client, "/notices")
+    assert client.post("/mail/outbox/1/retry", data={"csrf_token": token}).status_code == 403
+
+
+def test_the_outbox_page_lists_nothing_when_all_is_sent(login_as) -> None:
+    client, _organiser = login_as(Role.ORGANISER)
+    assert client.get("/mail/outbox").status_code == 200
