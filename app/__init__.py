@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, flash, g, request
+from flask import Flask, Response, flash, g, request
 from flask_babel import gettext as _
 
 from app.core import inputs
@@ -40,13 +40,13 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
 
     _init_extensions(app)
     inputs.init_app(app)
-    _register_blueprints(app)
+    _wire_features(app)
     _register_hooks(app)
     return app
 
 
 def _init_extensions(app: Flask) -> None:
-    from app import models  # noqa: F401  (complete metadata before anything queries)
+    from app import models
     from app.accounts.services import load_session_user
     from app.core import assets
     from app.core.db import configure_engine
@@ -54,6 +54,7 @@ def _init_extensions(app: Flask) -> None:
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio, talisman
     from app.i18n import select_locale, select_timezone
 
+    models.all_models()  # every model imported: the metadata is complete before anything queries
     configure_engine(app.config)
     db.init_app(app)
     assets.init_app(app)
@@ -90,36 +91,41 @@ def _init_extensions(app: Flask) -> None:
     trust_proxies(app)
 
 
-def _register_blueprints(app: Flask) -> None:
-    from app import api, cli
-    from app.accounts.views import bp as accounts_bp
-    from app.convenings.cli import bp as convenings_cli
-    from app.convenings.views import bp as convenings_bp
-    from app.core import health, realtime
-    from app.core.navigation import init_navigation
-    from app.core.web import register_error_handlers
-    from app.i18n.views import bp as i18n_bp
-    from app.main.views import bp as main_bp
-    from app.matchmaking.views import bp as matchmaking_bp
-    from app.notifications.views import bp as notifications_bp
-    from app.registry.cli import bp as nations_cli
-    from app.registry.views import bp as registry_bp
-    from app.rooms.views import bp as rooms_bp
+def _wire_features(app: Flask) -> None:
+    """Each feature registers its blueprints, notice kinds, signals and commands, in this order.
 
-    init_navigation(app)
-    health.init_app(app)
-    for blueprint in (main_bp, accounts_bp, i18n_bp, notifications_bp, nations_cli,
-                      registry_bp,
-                      convenings_bp, convenings_cli, rooms_bp, matchmaking_bp):
-        app.register_blueprint(blueprint)
+    The order matters: it is the order of the header links, and the site's error handlers and the
+    default Socket.IO namespace come after every feature's own.
+    """
+    from app import (
+        accounts,
+        api,
+        cli,
+        convenings,
+        core,
+        i18n,
+        initiatives,
+        library,
+        main,
+        matchmaking,
+        notifications,
+        registry,
+        rooms,
+    )
+
+    core.init_app(app)
+    main.init_app(app)
+    accounts.init_app(app)
+    i18n.init_app(app)
+    notifications.init_app(app)
+    registry.init_app(app)
+    convenings.init_app(app)
+    rooms.init_app(app)
+    matchmaking.init_app(app)
     api.init_app(app)
-    from app.library import init_app as init_library
-
-    init_library(app)
-    from app.initiatives import init_app as init_initiatives
-    init_initiatives(app)
-    register_error_handlers(app)
-    realtime.register()
+    library.init_app(app)
+    initiatives.init_app(app)
+    core.init_transports(app)
     cli.register(app)
 
 
@@ -132,7 +138,7 @@ def _register_hooks(app: Flask) -> None:
             g.unknown_language = request.args["lang"]
 
     @app.after_request
-    def no_cache_for_members(response):  # type: ignore[no-untyped-def]
+    def no_cache_for_members(response: Response) -> Response:
         if request.endpoint != "static" and request.cookies.get(
                 app.config.get("SESSION_COOKIE_NAME", "session")):
             response.headers.setdefault("Cache-Control", "private, no-store")

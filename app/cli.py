@@ -11,15 +11,13 @@ from app.accounts import services as accounts
 from app.core.db import run_in_transaction
 from app.core.errors import DomainError
 from app.core.permissions import Role
-from app.notifications import cli as notifications_cli
 from config import PUBLISHED_DEMO_PASSWORD
 
 
 def register(app: Flask) -> None:
-    """Attach the command groups to the app."""
+    """Attach the platform-wide command groups (each feature's own come from its init_app)."""
     app.cli.add_command(users)
     app.cli.add_command(demo)
-    notifications_cli.register(app)
 
 
 @click.group()

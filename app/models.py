@@ -10,7 +10,15 @@ from app.convenings.models import (
     SessionSpeaker,
 )
 from app.core.audit import AuditEvent
-from app.initiatives import models as initiatives_models  # noqa: F401
+from app.initiatives.models import (
+    Follower,
+    Initiative,
+    InitiativeMember,
+    InitiativeTag,
+    InitiativeText,
+    InitiativeUpdate,
+    Milestone,
+)
 from app.library.models import (
     Adaptation,
     Attachment,
@@ -55,4 +63,11 @@ __all__ = ["Appointment", "CommitmentReport", "DepositaryNotification", "Notific
            "Mention", "Message", "MessageRevision", "Report", "Room", "RoomEvent", "RoomMember",
            "SearchToken", "BilateralSlot", "MatchProfile", "MatchSettings", "MeetingFeedback",
            "MeetingRequest", "Participation", "OutboxMail", "ApiToken", "Adaptation", "Attachment",
-           "Practice", "PracticeTag", "PracticeText", "PracticeToken", "PracticeVersion"]
+           "Practice", "PracticeTag", "PracticeText", "PracticeToken", "PracticeVersion", "Follower",
+           "Initiative", "InitiativeMember", "InitiativeTag", "InitiativeText", "InitiativeUpdate",
+           "Milestone"]
+
+
+def all_models() -> tuple[type, ...]:
+    """Every model class: create_app calls this so the metadata is complete before anything queries."""
+    return tuple(globals()[name] for name in __all__)

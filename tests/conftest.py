@@ -243,6 +243,12 @@ def make_user(session) -> Callable[..., User]:
     return build
 
 
+@pytest.fixture
+def organiser(make_user) -> User:
+    """One organiser (staff): the actor most tests need to set things up."""
+    return make_user(Role.ORGANISER)
+
+
 def csrf_token(client: FlaskClient, path: str = "/login") -> str:
     """The CSRF token a page hands out, read the way a browser would."""
     import re

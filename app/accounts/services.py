@@ -22,6 +22,7 @@ from app.accounts.passwords import (
 )
 from app.core.db import end_idle_transaction, utcnow
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
+from app.core.links import external_url
 from app.core.permissions import Role, require_admin, require_signed_in, require_staff
 from app.core.realtime import signed_out_after_commit
 from app.extensions import db
@@ -164,7 +165,7 @@ def invite(actor: User, email: str, role: str, *, display_name: str = "", locale
     db.session.flush()
     token = _serializer(_INVITATION_SALT).dumps({"i": invitation.id})
     queue_email(email, "email/invitation", invitation.locale, invitation=invitation,
-                inviter=actor, link=f"{current_app.config['BASE_URL']}/invitations/{token}")
+                inviter=actor, link=external_url("accounts.accept_invitation", token=token))
     return invitation, token
 
 
@@ -293,11 +294,11 @@ def request_password_reset(email: str) -> str | None:
         nobody = User(email=email, display_name=email, locale="en", session_epoch=0)
         token = _serializer(_RESET_SALT).dumps({"u": 0, "e": 0})
         compose(email, "email/password_reset", "en", user=nobody,
-                link=f"{current_app.config['BASE_URL']}/reset/{token}")
+                link=external_url("accounts.reset_password", token=token))
         return None
     token = _serializer(_RESET_SALT).dumps({"u": user.id, "e": user.session_epoch})
     queue_email(user.email, "email/password_reset", user.locale, user=user,
-                link=f"{current_app.config['BASE_URL']}/reset/{token}")
+                link=external_url("accounts.reset_password", token=token))
     return token
 
 

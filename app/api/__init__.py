@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, request
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 API_PREFIX = "/api/v1/"
@@ -22,7 +23,7 @@ def init_app(app: Flask) -> None:
 
     # A path under /api/v1 that matches no route never reaches the blueprint's handlers; it
     # still gets a problem document. Every other path keeps the site's error page.
-    def unrouted(error: HTTPException):  # type: ignore[no-untyped-def]
+    def unrouted(error: HTTPException) -> ResponseReturnValue:
         if request.path.startswith(API_PREFIX):
             return from_http_status(error.code or 404)
         return error_response(error.code or 404)

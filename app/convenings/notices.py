@@ -106,12 +106,14 @@ def render_reminder(params: dict[str, Any]) -> str:
              start=_when(params, "start"))
 
 
-register_kind("convening_changed", render_convening_changed)
-register_kind("convening_session_changed", render_session_changed)
-register_kind("convening_promoted", render_promoted)
-register_kind("convening_registration_decided", render_decided)
-register_kind("convening_reminder", render_reminder)
-register_kind("convening_registration_cancelled", render_cancelled)
+def register_notice_kinds() -> None:
+    """Declare how this feature's notices read (called by the feature's init_app)."""
+    register_kind("convening_changed", render_convening_changed)
+    register_kind("convening_session_changed", render_session_changed)
+    register_kind("convening_promoted", render_promoted)
+    register_kind("convening_registration_decided", render_decided)
+    register_kind("convening_reminder", render_reminder)
+    register_kind("convening_registration_cancelled", render_cancelled)
 
 
 def _place(convening: Convening, location: str = "") -> str:

@@ -8,7 +8,7 @@ from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale
-from flask import Response, current_app, g, has_request_context, request
+from flask import Flask, Response, current_app, g, has_request_context, request
 from flask_babel import get_locale, refresh
 from flask_login import current_user
 
@@ -148,3 +148,10 @@ def format_in_zone(moment: datetime, zone: str, fmt: str = "medium") -> str:
     from app.i18n.moments import format_plain
 
     return format_plain(moment, zone)
+
+
+def init_app(app: Flask) -> None:
+    """Wire the language and time-zone pages and the date and time template helpers."""
+    from app.i18n.views import bp
+
+    app.register_blueprint(bp)

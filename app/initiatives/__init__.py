@@ -6,9 +6,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Wire initiatives: the pages and their header link, the reminders command (notice kinds are
-    declared by the services module, which the pages import)."""
+    """Wire initiatives: notice kinds, the pages and their header link, the reminders command."""
     from app.initiatives import cli, views
+    from app.initiatives.services.rules import register_notice_kinds
+
+    register_notice_kinds()
 
     views.register(app)
     app.register_blueprint(cli.bp)

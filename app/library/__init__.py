@@ -7,6 +7,10 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Wire the library: its blueprint and its header link."""
-    from app.library import views
+    from flask_babel import lazy_gettext as _l
 
-    views.register(app)
+    from app.core.navigation import add_nav_entry
+    from app.library.views import bp
+
+    app.register_blueprint(bp)
+    add_nav_entry(app, "library.index", _l("Library"))

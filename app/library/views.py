@@ -11,7 +11,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -25,7 +24,7 @@ from flask_login import current_user, login_required
 from app.core.db import unit_of_work
 from app.core.errors import DomainError, Forbidden, NotFound
 from app.core.forms import Form
-from app.core.navigation import add_nav_entry
+from app.core.links import external_url
 from app.core.web import flash_errors, submit
 from app.i18n import current_language, territory_name
 from app.library import attachments, finding, labels, services
@@ -89,23 +88,24 @@ def theme_feed(theme: str):
     if theme not in labels.THEME_LABELS:
         abort(404)
     page = finding.find_practices(None, finding.LibraryFilters(theme=theme))
-    base = current_app.config["BASE_URL"]
+    feed_url = external_url("library.theme_feed", theme=theme)
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
-    ET.SubElement(feed, f"{{{ATOM}}}id").text = f"{base}/library/themes/{theme}"
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = feed_url.removesuffix(".atom")  # a stable IRI, kept as it was
     ET.SubElement(feed, f"{{{ATOM}}}title").text = _("Practices: %(theme)s", theme=labels.THEME_LABELS[theme])
     newest = [p.published_at for p in page.practices if p.published_at]
     ET.SubElement(feed, f"{{{ATOM}}}updated").text = (max(newest) if newest else services.utcnow()).isoformat()
     author = ET.SubElement(feed, f"{{{ATOM}}}author")
     ET.SubElement(author, f"{{{ATOM}}}name").text = _("Tech Diplomacy Institute")
-    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=f"{base}/library/themes/{theme}.atom")
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=feed_url)
     for practice in page.practices:
         text = services.reading(practice, current_language())
+        link = external_url("library.practice", practice_id=practice.id)
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
-        ET.SubElement(entry, f"{{{ATOM}}}id").text = f"{base}/library/{practice.id}"
+        ET.SubElement(entry, f"{{{ATOM}}}id").text = link
         ET.SubElement(entry, f"{{{ATOM}}}title").text = text.title
         ET.SubElement(entry, f"{{{ATOM}}}updated").text = (practice.published_at or practice.updated_at).isoformat()
-        ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", href=f"{base}/library/{practice.id}")
+        ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", href=link)
         ET.SubElement(entry, f"{{{ATOM}}}summary").text = text.summary
     return Response(ET.tostring(feed, encoding="utf-8", xml_declaration=True),
                     mimetype="application/atom+xml")
@@ -322,9 +322,3 @@ def desk():
     queue = services.review_queue(current_user) if services.is_staff(current_user) else []
     return render_template("library/desk.html", mine=services.my_practices(current_user), queue=queue,
                            may_create=services.may_create(current_user), language=current_language())
-
-
-def register(app) -> None:  # type: ignore[no-untyped-def]
-    """Register the library's pages and its header link."""
-    app.register_blueprint(bp)
-    add_nav_entry(app, "library.index", _l("Library"))

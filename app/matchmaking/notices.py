@@ -121,12 +121,14 @@ def render_moved(params: dict[str, Any]) -> str:
              name=params["name"], title=_title(params))
 
 
-register_kind("matchmaking_request_received", render_received)
-register_kind("matchmaking_request_accepted", render_accepted)
-register_kind("matchmaking_request_declined", render_declined)
-register_kind("matchmaking_request_cancelled", render_cancelled)
-register_kind("matchmaking_meeting_scheduled", render_scheduled)
-register_kind("matchmaking_meeting_moved", render_moved)
+def register_notice_kinds() -> None:
+    """Declare how this feature's notices read (called by the feature's init_app)."""
+    register_kind("matchmaking_request_received", render_received)
+    register_kind("matchmaking_request_accepted", render_accepted)
+    register_kind("matchmaking_request_declined", render_declined)
+    register_kind("matchmaking_request_cancelled", render_cancelled)
+    register_kind("matchmaking_meeting_scheduled", render_scheduled)
+    register_kind("matchmaking_meeting_moved", render_moved)
 
 
 def request_received(request: MeetingRequest, convening: Convening) -> None:

@@ -25,7 +25,7 @@ PAGE_SIZE = 50
 
 
 def register_kind(kind: str, render: Renderer) -> None:
-    """Declare how notices of `kind` read (called at import time by each feature)."""
+    """Declare how notices of `kind` read (called by each feature's init_app)."""
     _RENDERERS[kind] = render
 
 

@@ -9,15 +9,9 @@ import pytest
 
 from app.convenings import services as convenings
 from app.convenings.models import Convening
-from app.core.permissions import Role
 from app.registry import services as registry
 from app.registry.models import Partner, Signature
 from tests.convenings.conftest import local, session_data
-
-
-@pytest.fixture
-def organiser(make_user):
-    return make_user(Role.ORGANISER)
 
 
 @pytest.fixture

@@ -12,11 +12,6 @@ from app.library.models import Practice
 
 
 @pytest.fixture
-def staff(make_user):
-    return make_user(Role.ORGANISER)
-
-
-@pytest.fixture
 def ambassador(make_user, nation) -> Callable[[str], object]:
     """The Tech Ambassador of the State with this ISO code."""
 
@@ -49,13 +44,13 @@ def draft(session, ambassador) -> Callable[..., Practice]:
 
 
 @pytest.fixture
-def published(session, draft, staff) -> Callable[..., Practice]:
-    """A practice submitted by its author and published by staff."""
+def published(session, draft, organiser) -> Callable[..., Practice]:
+    """A practice submitted by its author and published by an organiser."""
 
     def build(**kwargs) -> Practice:
         practice = draft(**kwargs)
         services.submit_practice(practice.author, practice)
-        services.publish_practice(staff, practice)
+        services.publish_practice(organiser, practice)
         session.commit()
         return practice
 
@@ -63,14 +58,14 @@ def published(session, draft, staff) -> Callable[..., Practice]:
 
 
 @pytest.fixture
-def sign_state(session, staff) -> Callable[[str], object]:
+def sign_state(session, organiser) -> Callable[[str], object]:
     """Record a State's signature of the Declaration."""
     from datetime import date
 
     from app.registry import services as registry
 
     def do(iso2: str):
-        signature = registry.record_signature(staff, iso2, signed_on=date(2025, 11, 1),
+        signature = registry.record_signature(organiser, iso2, signed_on=date(2025, 11, 1),
                                               authority_name="Jane Minister",
                                               authority_title="Minister of Foreign Affairs",
                                               note_reference=f"NV/{iso2}/1")

@@ -12,7 +12,7 @@ from app.library.models import Practice, Workflow
 from tests.library.conftest import fields
 
 
-def test_ambassador_writes_only_for_own_state(draft, ambassador, nation, staff):
+def test_ambassador_writes_only_for_own_state(draft, ambassador, nation, organiser):
     practice = draft()
     assert practice.nation.iso2 == "SN" and practice.status == Workflow.DRAFT
     assert services.may_write_for(practice.author, nation("SN"))
@@ -22,7 +22,7 @@ def test_ambassador_writes_only_for_own_state(draft, ambassador, nation, staff):
         services.update_practice(other, practice, fields(title="Pris"), edition=practice.edition)
     assert practice.original.title == "Stratégie nationale de cybersécurité"
     # Staff write for any State they name.
-    made = services.create_practice(staff, fields(), language="en", iso2="KE")
+    made = services.create_practice(organiser, fields(), language="en", iso2="KE")
     assert made.nation.iso2 == "KE"
 
 
@@ -59,19 +59,19 @@ def test_unknown_language_is_refused(ambassador):
         services.create_practice(ambassador("SN"), fields(), language="xx")
 
 
-def test_workflow_publish_refuse_revise_withdraw(session, draft, staff):
+def test_workflow_publish_refuse_revise_withdraw(session, draft, organiser):
     practice = draft()
     author = practice.author
     assert not services.may_read(None, practice)
     with pytest.raises(Conflict):
-        services.publish_practice(staff, practice)  # not submitted yet
+        services.publish_practice(organiser, practice)  # not submitted yet
     services.submit_practice(author, practice)
     with pytest.raises(Forbidden):
         services.publish_practice(author, practice)  # authors never publish themselves
-    services.refuse_practice(staff, practice, "Ajoutez les dates, s'il vous plaît.")
+    services.refuse_practice(organiser, practice, "Ajoutez les dates, s'il vous plaît.")
     assert practice.status == Workflow.DRAFT and "dates" in practice.refusal_reason
     services.submit_practice(author, practice)
-    services.publish_practice(staff, practice)
+    services.publish_practice(organiser, practice)
     assert practice.status == Workflow.PUBLISHED and practice.published_version == 1
     assert services.may_read(None, practice)
 
@@ -80,7 +80,7 @@ def test_workflow_publish_refuse_revise_withdraw(session, draft, staff):
     assert practice.status == Workflow.SUBMITTED
     # Readers keep the published version while the revision waits for review.
     assert "**équipe**" in services.reading(practice, "fr").body
-    services.publish_practice(staff, practice)
+    services.publish_practice(organiser, practice)
     assert practice.published_version == 2
     assert [v.number for v in services.versions(practice)] == [1, 2]
     changes = services.version_diff(practice, 2)
@@ -95,11 +95,11 @@ def test_workflow_publish_refuse_revise_withdraw(session, draft, staff):
     assert {"library.created", "library.refused", "library.published", "library.withdrawn"} <= set(actions)
 
 
-def test_refusal_needs_a_reason(draft, staff):
+def test_refusal_needs_a_reason(draft, organiser):
     practice = draft()
     services.submit_practice(practice.author, practice)
     with pytest.raises(Invalid):
-        services.refuse_practice(staff, practice, "  ")
+        services.refuse_practice(organiser, practice, "  ")
     assert practice.status == Workflow.SUBMITTED
 
 

@@ -23,7 +23,7 @@ def form_data(client, path: str, **changes) -> dict:
     return data
 
 
-def test_ambassador_shares_and_staff_publishes(session, client, login, ambassador, staff):
+def test_ambassador_shares_and_staff_publishes(session, client, login, ambassador, organiser):
     author = ambassador("SN")
     login(author)
     response = client.post("/library/new", data=form_data(client, "/library/new"))
@@ -36,7 +36,7 @@ def test_ambassador_shares_and_staff_publishes(session, client, login, ambassado
     assert practice.status == Workflow.SUBMITTED
     client.post("/logout", data={"csrf_token": csrf_token(client, "/library")})
 
-    login(staff)
+    login(organiser)
     token = csrf_token(client, f"/library/{practice.id}")
     assert client.post(f"/library/{practice.id}/publish", data={"csrf_token": token}).status_code == 302
     assert practice.status == Workflow.PUBLISHED
@@ -105,10 +105,10 @@ def test_learned_from_and_impact_page(session, client, login, published, ambassa
     assert re.search(r'class="figure">1</span>exchange between States', impact)
 
 
-def test_version_diff_page(session, client, published, staff):
+def test_version_diff_page(session, client, published, organiser):
     practice = published()
     services.update_practice(practice.author, practice, fields(title="Stratégie révisée"), edition=practice.edition)
-    services.publish_practice(staff, practice)
+    services.publish_practice(organiser, practice)
     session.commit()
     html = client.get(f"/library/{practice.id}/versions/2").get_data(as_text=True)
     assert "<ins dir=\"auto\">Stratégie révisée</ins>" in html
@@ -137,7 +137,7 @@ def test_stale_edit_is_told(session, client, login, draft):
     assert practice.original.title == "Changé ailleurs"
 
 
-def test_list_and_practice_pages_run_bounded_queries(session, client, published, staff, ambassador,
+def test_list_and_practice_pages_run_bounded_queries(session, client, published, organiser, ambassador,
                                                      query_counter):
     def measure(path: str) -> int:
         with query_counter() as counter:

@@ -50,22 +50,24 @@ class InitiativeFields:
 
 # --- notices (rendered in the reader's language when read) -----------------------------------
 
-register_kind("initiatives.join_requested", lambda p: str(_l(
-    "%(who)s asks to join the initiative “%(title)s”.", who=_who_text(p), title=p.get("title", ""))))
-register_kind("initiatives.invited", lambda p: str(_l(
-    "You are invited to join the initiative “%(title)s”.", title=p.get("title", ""))))
-register_kind("initiatives.joined", lambda p: str(_l(
-    "%(who)s is now a member of the initiative “%(title)s”.", who=_who_text(p), title=p.get("title", ""))))
-register_kind("initiatives.declined", lambda p: str(_l(
-    "%(who)s is not a member of the initiative “%(title)s”.", who=_who_text(p), title=p.get("title", ""))))
-register_kind("initiatives.update", lambda p: str(_l(
-    "%(author)s posted an update in the initiative “%(title)s”.", author=p.get("author", ""),
-    title=p.get("title", ""))))
-register_kind("initiatives.milestone_due", lambda p: str(_l(
-    "The milestone “%(milestone)s” of the initiative “%(title)s” is due on %(date)s.",
-    milestone=p.get("milestone", ""), title=p.get("title", ""), date=_due_date(p.get("due_on", "")))))
-register_kind("initiatives.approved", lambda p: str(_l(
-    "The initiative “%(title)s” is approved and listed.", title=p.get("title", ""))))
+def register_notice_kinds() -> None:
+    """Declare the initiatives' notice kinds (called once by `app.initiatives.init_app`)."""
+    register_kind("initiatives.join_requested", lambda p: str(_l(
+        "%(who)s asks to join the initiative “%(title)s”.", who=_who_text(p), title=p.get("title", ""))))
+    register_kind("initiatives.invited", lambda p: str(_l(
+        "You are invited to join the initiative “%(title)s”.", title=p.get("title", ""))))
+    register_kind("initiatives.joined", lambda p: str(_l(
+        "%(who)s is now a member of the initiative “%(title)s”.", who=_who_text(p), title=p.get("title", ""))))
+    register_kind("initiatives.declined", lambda p: str(_l(
+        "%(who)s is not a member of the initiative “%(title)s”.", who=_who_text(p), title=p.get("title", ""))))
+    register_kind("initiatives.update", lambda p: str(_l(
+        "%(author)s posted an update in the initiative “%(title)s”.", author=p.get("author", ""),
+        title=p.get("title", ""))))
+    register_kind("initiatives.milestone_due", lambda p: str(_l(
+        "The milestone “%(milestone)s” of the initiative “%(title)s” is due on %(date)s.",
+        milestone=p.get("milestone", ""), title=p.get("title", ""), date=_due_date(p.get("due_on", "")))))
+    register_kind("initiatives.approved", lambda p: str(_l(
+        "The initiative “%(title)s” is approved and listed.", title=p.get("title", ""))))
 
 
 def member_label(member: InitiativeMember) -> str:
