@@ -84,7 +84,11 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def message_payload(message: Message, mentions: Sequence[int] = ()) -> dict[str, Any]:
-    """What clients receive about a new message."""
+    """What clients receive about a new message.
+
+    Payloads (and event names) carry plain strings (`.value`), not enum members: they go over
+    the wire as they are, through JSON and the Socket.IO message queue's pickles.
+    """
     return {"kind": EventKind.MESSAGE.value, "room": message.room_id, "seq": message.seq,
             "id": message.id, "author": {"id": message.author_id,
                                          "name": message.author.display_name},
