@@ -43,7 +43,7 @@ def load(password: str) -> str:
         return "demo rooms: skipped (no demo organiser)"
     created = 0
     for name, topic, history in ROOMS:
-        if db.session.scalar(select(Room.id).where(Room.kind == RoomKind.OPEN.value,
+        if db.session.scalar(select(Room.id).where(Room.kind == RoomKind.OPEN,
                                                    Room.name == name)) is not None:
             continue
         room = services.create_open_room(organiser, name, topic)

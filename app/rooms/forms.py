@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
+
+# SelectChoice is new in WTForms 3.3; the types-WTForms 3.2 stubs do not know it yet.
+from wtforms import (  # type: ignore[attr-defined]
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.core.forms import Form
@@ -14,9 +23,9 @@ REQUIRED = _l("This field is required.")
 class RoomForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=120)])
     topic = StringField(_l("Topic"), validators=[Optional(), Length(max=500)])
-    kind = SelectField(_l("Kind of room"), choices=[
-        SelectChoice("private", _l("Private working group (by invitation)")),
-        SelectChoice("open", _l("Open thematic room (anyone may join)"))])
+    KINDS = [SelectChoice("private", _l("Private working group (by invitation)")),
+             SelectChoice("open", _l("Open thematic room (anyone may join)"))]
+    kind = SelectField(_l("Kind of room"), choices=KINDS)
 
 
 class DirectForm(Form):

@@ -6,7 +6,17 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 import app.convenings.models  # noqa: F401 - rooms point at convenings; table must exist first
@@ -47,13 +57,20 @@ class EventKind(enum.StrEnum):
     DELETE = "delete"
 
 
+def _enum(kind: type[enum.StrEnum], length: int) -> Enum:
+    """A StrEnum column stored as its plain value in a VARCHAR of `length` (no CHECK, no native
+    enum type: the schema is exactly the String column it replaces); rows read back as members."""
+    return Enum(kind, native_enum=False, create_constraint=False, length=length,
+                values_callable=lambda members: [m.value for m in members], validate_strings=True)
+
+
 class Room(Model):
     """A place where members talk; `last_seq` numbers its events without gaps."""
 
     __tablename__ = "rooms"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(12), index=True)
+    kind: Mapped[RoomKind] = mapped_column(_enum(RoomKind, 12), index=True)
     name: Mapped[str] = mapped_column(String(120), default="")
     topic: Mapped[str] = mapped_column(String(500), default="")
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -78,8 +95,9 @@ class RoomMember(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    role: Mapped[str] = mapped_column(String(12), default=MemberRole.MEMBER.value)
-    status: Mapped[str] = mapped_column(String(8), default=MemberStatus.ACTIVE.value)
+    role: Mapped[MemberRole] = mapped_column(_enum(MemberRole, 12), default=MemberRole.MEMBER)
+    status: Mapped[MemberStatus] = mapped_column(_enum(MemberStatus, 8),
+                                                 default=MemberStatus.ACTIVE)
     last_read_seq: Mapped[int] = mapped_column(Integer, default=0)
     muted_until: Mapped[datetime | None]
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -111,6 +129,8 @@ class Message(Model):
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     author = relationship("User", foreign_keys=[author_id], lazy="joined")
+    # Many-to-one: read from the identity map when the room is loaded already (no query).
+    room: Mapped[Room] = relationship()
     revisions: Mapped[list[MessageRevision]] = relationship(
         back_populates="message", cascade="all, delete-orphan", order_by="MessageRevision.id")
 
@@ -138,7 +158,7 @@ class RoomEvent(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"))
     seq: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[EventKind] = mapped_column(_enum(EventKind, 8))
     message_id: Mapped[int] = mapped_column(ForeignKey("room_messages.id", ondelete="CASCADE"),
                                             index=True)
     # The exact payload that was broadcast, so a replay is one query and byte-identical.

@@ -50,7 +50,8 @@ class _RedisStore(_MemoryStore):
         found = {}
         for user_id, value in zip(user_ids, values, strict=True):
             if value:
-                stamp, state = value.decode().split(":", 1)
+                text = value.decode() if isinstance(value, bytes) else value
+                stamp, state = text.split(":", 1)
                 found[user_id] = (float(stamp), state)
         return found
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import redis
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -27,7 +29,8 @@ def _limiter() -> MovingWindowRateLimiter:
         if url:
             # A burst of sends waits for a free connection rather than failing.
             pool = redis.BlockingConnectionPool.from_url(url, max_connections=32, timeout=10)
-            storage = storage_from_string(url, connection_pool=pool)
+            options: dict[str, Any] = {"connection_pool": pool}  # limits types options as scalars
+            storage = storage_from_string(url, **options)
         else:
             storage = storage_from_string("memory://")
         limiter = MovingWindowRateLimiter(storage)
