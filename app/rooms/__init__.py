@@ -6,11 +6,12 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Wire rooms: its pages (and their header link) and socket events.
-
-    Its signal receivers (convening published, registration changed) are still connected when
-    `app.rooms.services` is imported (that module is being split into a package; they move here after).
-    """
+    """Wire rooms: the mention notice, the convening signals, its pages (and header link), socket events."""
+    from app.rooms.services.common import register_notice_kinds
+    from app.rooms.services.convening import connect_signals
     from app.rooms.views import bp
+
+    register_notice_kinds()
+    connect_signals()
 
     app.register_blueprint(bp)

@@ -23,9 +23,12 @@ MAX_DIRECT = 10
 MAX_CLIENT_ID = 64
 MAX_MUTE_MINUTES = 7 * 24 * 60
 
-register_kind("rooms.mention", lambda p: str(_l("%(author)s mentioned you in %(room)s.",
-                                                 author=p.get("author", ""),
-                                                 room=p.get("room", ""))))
+
+def register_notice_kinds() -> None:
+    """Declare how the rooms' notices read (called once by `app.rooms.init_app`)."""
+    register_kind("rooms.mention", lambda p: str(_l("%(author)s mentioned you in %(room)s.",
+                                                     author=p.get("author", ""),
+                                                     room=p.get("room", ""))))
 
 
 

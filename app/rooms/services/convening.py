@@ -77,5 +77,8 @@ def on_registration_changed(registration: Any, **_extra: Any) -> None:
     sync_registration(registration)
 
 
-convening_published.connect(on_convening_published)
-registration_changed.connect(on_registration_changed)
+
+def connect_signals() -> None:
+    """Follow the convenings: a published convening gets its room, registrations move people."""
+    convening_published.connect(on_convening_published)
+    registration_changed.connect(on_registration_changed)
