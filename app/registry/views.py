@@ -29,7 +29,7 @@ from app.core.permissions import Role, is_signed_in, is_staff, require_staff
 from app.core.web import submit
 from app.extensions import csrf, limiter
 from app.i18n import current_language, remember_language, show_in_language, territory_name
-from app.registry import charts, services
+from app.registry import charts, sections, services
 from app.registry.forms import (
     ActionForm,
     AppointmentForm,
@@ -116,7 +116,8 @@ def state(iso2: str):
     """A State's page: signature history, Tech Ambassador, commitments, notifications."""
     page = services.state_page(iso2)
     return render_template("registry/state.html", page=page,
-                           groupings=page.nation.groupings_on(services.utcnow().date()))
+                           groupings=page.nation.groupings_on(services.utcnow().date()),
+                           sections=sections.state_sections(current_user, page.nation))
 
 
 @bp.get("/registry/partners/<int:partner_id>")
@@ -236,7 +237,7 @@ def progress():
     """The commitments tracker: aggregates and charts with their data tables, and the map."""
     overview = services.progress_overview()
     return render_template("registry/progress.html", overview=overview, charts=charts,
-                           statuses=list(services.CommitmentStatus),
+                           statuses=list(services.CommitmentStatus), sections=sections.tracker_sections(),
                            world=charts.world_map({n.m49 for n in overview.signatories},
                                                  _("World map of the signatory States")))
 
