@@ -43,6 +43,8 @@ class FeedItem:
     sequence: int = 0
     status: str = "CONFIRMED"  # CONFIRMED, TENTATIVE or CANCELLED
     url: str = ""
+    # A whole-day entry (a milestone's due date): DTSTART/DTEND are DATE values, `end` the next day.
+    all_day: bool = False
 
 
 FeedSource = Callable[[User], Iterable[FeedItem]]
@@ -50,7 +52,7 @@ _FEED_SOURCES: list[FeedSource] = []
 
 
 def register_feed_source(source: FeedSource) -> None:
-    """Add a producer of personal-feed items (called once at import time by a feature)."""
+    """Add a producer of personal-feed items (called by a feature's `init_app`; twice is once)."""
     if source not in _FEED_SOURCES:
         _FEED_SOURCES.append(source)
 
@@ -122,8 +124,9 @@ def build_calendar(name: str, items: Iterable[FeedItem], *, method: str = "PUBLI
     years: dict[str, tuple[int, int]] = {}
     events = []
     for item in items:
-        low, high = years.get(item.tzid, (item.start.year, item.end.year))
-        years[item.tzid] = (min(low, item.start.year), max(high, item.end.year))
+        if not item.all_day:  # dates float: they need no VTIMEZONE
+            low, high = years.get(item.tzid, (item.start.year, item.end.year))
+            years[item.tzid] = (min(low, item.start.year), max(high, item.end.year))
         if method == "PUBLISH":
             events.append(_event_bytes(item))
         else:
@@ -171,8 +174,12 @@ def _event(item: FeedItem) -> Event:
     event = Event()
     event.add("uid", item.uid)
     event.add("dtstamp", utcnow().replace(microsecond=0))
-    event.add("dtstart", item.start.astimezone(zone))
-    event.add("dtend", item.end.astimezone(zone))
+    if item.all_day:
+        event.add("dtstart", item.start.astimezone(zone).date())
+        event.add("dtend", item.end.astimezone(zone).date())
+    else:
+        event.add("dtstart", item.start.astimezone(zone))
+        event.add("dtend", item.end.astimezone(zone))
     event.add("summary", item.summary)
     if item.description:
         event.add("description", item.description)

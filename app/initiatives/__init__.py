@@ -14,11 +14,14 @@ if TYPE_CHECKING:
 
 def init_app(app: Flask) -> None:
     """Wire initiatives: notice kinds, the pages and their header link, the reminders command."""
+    from app.convenings.calendar import register_feed_source
     from app.initiatives import cli, views
+    from app.initiatives.calendar import milestone_items
     from app.initiatives.services.rules import register_notice_kinds
     from app.registry import sections
 
     register_notice_kinds()
+    register_feed_source(milestone_items)
     sections.register_state_section("initiatives", _state_section)
     sections.register_tracker_section("initiatives", _tracker_section)
 

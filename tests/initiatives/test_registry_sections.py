@@ -37,3 +37,34 @@ def test_the_tracker_counts_cooperation_by_region_in_the_readers_language(sessio
     assert "Africa" in english  # the lead's region; Kenya only asked, so it is not counted yet
     arabic = client.get("/registry/progress?lang=ar").get_data(as_text=True)
     assert "أفريقيا" in arabic and "Cooperation through joint initiatives" not in arabic
+
+
+def test_planned_milestones_reach_the_members_personal_calendar_feed(session, client, active, ambassador):
+    from datetime import date, timedelta
+
+    from icalendar import Calendar
+
+    from app.convenings import services as convenings
+
+    initiative = active()
+    lead = initiative.created_by
+    owner = next(m for m in initiative.members if m.nation_id == lead.nation_id)
+    due = date.today() + timedelta(days=30)
+    planned = services.add_milestone(lead, initiative, "Cartographie des équipes", due, owner.id)
+    dropped = services.add_milestone(lead, initiative, "Abandonnée", due, owner.id)
+    session.commit()
+    services.edit_milestone(lead, dropped, "Abandonnée", due, owner.id, "dropped")
+    session.commit()
+
+    def events(user):
+        feed = client.get(f"/calendar/{convenings.calendar_token(user)}.ics")
+        assert feed.status_code == 200
+        return [e for e in Calendar.from_ical(feed.data).walk("VEVENT")]
+
+    mine = events(lead)
+    titles = [str(e["summary"]) for e in mine]
+    assert any(t.startswith("Cartographie des équipes") for t in titles) and not any("Abandonnée" in t for t in titles)
+    entry = next(e for e in mine if str(e["summary"]).startswith("Cartographie"))
+    assert entry["dtstart"].dt == due and entry["dtend"].dt == due + timedelta(days=1)  # a whole day
+    assert str(entry["uid"]) == f"initiative-{initiative.id}-milestone-{planned.id}@caravanserai.example"
+    assert not events(ambassador("KE"))  # not a member: nothing of it in their feed
