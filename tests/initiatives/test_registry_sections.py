@@ -59,7 +59,7 @@ def test_planned_milestones_reach_the_members_personal_calendar_feed(session, cl
     def events(user):
         feed = client.get(f"/calendar/{convenings.calendar_token(user)}.ics")
         assert feed.status_code == 200
-        return [e for e in Calendar.from_ical(feed.data).walk("VEVENT")]
+        return list(Calendar.from_ical(feed.data).walk("VEVENT"))
 
     mine = events(lead)
     titles = [str(e["summary"]) for e in mine]
