@@ -291,6 +291,15 @@ def moderation() -> Page:
                            reports=services.moderation_queue(current_user), form=ResolveForm())
 
 
+@bp.get("/moderation/<int:report_id>")
+@login_required
+def report_context(report_id: int) -> Page:
+    """A reported message among its neighbours, with the decision form (also for private rooms)."""
+    entry, around = write(lambda: services.report_context(current_user, report_id))
+    return render_template("rooms/report_context.html", report=entry, messages=around,
+                           title=services.room_title(entry.message.room, current_user), form=ResolveForm())
+
+
 @bp.post("/moderation/<int:report_id>")
 @login_required
 def resolve(report_id: int) -> Page:

@@ -207,3 +207,39 @@ def test_a_refused_message_without_javascript_comes_back_with_its_text(
     assert response.status_code == 403
     assert "Muted, but my words stay" in response.get_data(as_text=True)
     assert session.query(Message).count() == 0
+
+
+def test_organisers_examine_a_report_from_a_direct_conversation_in_its_context(
+        login, make_user, post, organiser) -> None:
+    """The queue's link works for organisers who are not in the conversation, and each look is audited."""
+    from sqlalchemy import select
+
+    from app.core.audit import AuditEvent
+    from app.core.db import unit_of_work
+    from app.extensions import db
+
+    alice, bob, dave = make_user(), make_user(), make_user()
+    with unit_of_work():
+        direct = services.open_direct(bob, [alice])
+    before = [post(alice, direct, f"message {n}") for n in range(8)]
+    rude = post(alice, direct, "you are rude")
+    post(bob, direct, "please stop")
+    with unit_of_work():
+        services.report(bob, rude, "harassment")
+    report_id = services.moderation_queue(organiser)[0].id
+
+    client = login(organiser)
+    queue = client.get("/rooms/moderation").get_data(as_text=True)
+    assert f"/rooms/moderation/{report_id}" in queue
+    assert client.get(f"/rooms/{direct.id}").status_code == 404  # the room itself stays private
+    page = client.get(f"/rooms/moderation/{report_id}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "you are rude" in text and "please stop" in text
+    assert "message 3" in text and "message 2" not in text  # five before, five after
+    assert before[7].body in text
+    examined = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "rooms.report_examined")).all()
+    assert [e.subject_id for e in examined] == [rude.id]
+
+    assert client.get("/rooms/moderation/99999999999").status_code == 404
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/rooms/moderation")})
+    assert login(dave).get(f"/rooms/moderation/{report_id}").status_code == 404

@@ -67,6 +67,7 @@ from app.rooms.services.moderation import (
     moderation_queue,
     mute,
     report,
+    report_context,
     resolve_report,
     set_locked,
 )
@@ -141,6 +142,7 @@ __all__ = [
     "require_reader",
     "require_writer",
     "reset_rate_limits",
+    "report_context",
     "resolve_report",
     "room_title",
     "rooms_by_id",

@@ -112,6 +112,31 @@ def moderation_queue(actor: User) -> list[Report]:
         Report.resolved_at.is_(None), _moderated_rooms(actor)).order_by(Report.id)))
 
 
+#: Messages shown before and after a reported one when it is examined.
+CONTEXT_AROUND = 5
+
+
+def report_context(actor: User, report_id: Any) -> tuple[Report, list[Message]]:
+    """A report with the messages around the reported one, for whoever handles it.
+
+    Organisers handle reports in every room, private and direct ones included, without being
+    members: they see the reported message in its context here rather than in the room, and each
+    look is audited (docs/realtime.md).
+    """
+    require_signed_in(actor)
+    entry = db.session.scalar(select(Report).where(Report.id == report_id, _moderated_rooms(actor))) \
+        if _id_or_none(report_id) is not None else None
+    if entry is None:
+        raise NotFound()
+    seq = entry.message.seq
+    around = list(db.session.scalars(
+        select(Message).where(Message.room_id == entry.room_id,
+                              Message.seq.between(seq - CONTEXT_AROUND, seq + CONTEXT_AROUND))
+        .order_by(Message.seq)))
+    audit.record(actor, "rooms.report_examined", "room_message", entry.message_id, room_id=entry.room_id)
+    return entry, around
+
+
 def resolve_report(actor: User, report_id: Any, action: str) -> Report:
     """Dismiss a report or delete the reported message; every open report on it is closed."""
     require_signed_in(actor)
