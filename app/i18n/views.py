@@ -20,6 +20,7 @@ from app.i18n.moments import (
     format_span,
     zone_label,
 )
+from app.i18n.plurals import plural_samples
 from app.i18n.zone_picker import offered_zones, zone_groups
 
 bp = Blueprint("i18n", __name__)
@@ -28,6 +29,7 @@ bp.add_app_template_global(format_local_span, "format_local_span")
 bp.add_app_template_global(format_span, "format_span")
 bp.add_app_template_global(format_day, "format_day")
 bp.add_app_template_global(zone_label, "zone_label")
+bp.add_app_template_global(plural_samples, "plural_samples")
 # Replaces Flask-Babel's filter of the same name (registered before the blueprints): no seconds
 # and no all-numeric dates in any table or list.
 bp.add_app_template_filter(datetime_filter, "datetimeformat")

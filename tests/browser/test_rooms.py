@@ -107,3 +107,33 @@ def test_hostile_messages_render_inert(live_server: str, browser: Browser) -> No
     finally:
         for context in contexts:
             context.close()
+
+
+@pytest.mark.parametrize("language", ["ar", "ru"])
+def test_live_unread_badges_read_as_the_server_writes_them(live_server: str, browser: Browser,
+                                                           language: str) -> None:
+    """A count that changes in the browser takes the plural wording of the page's language."""
+    contexts = [browser.new_context(locale="en-GB", timezone_id="UTC") for _ in range(2)]
+    try:
+        alice, bob = (context.new_page() for context in contexts)
+        for page in (alice, bob):
+            page.set_default_timeout(15_000)
+        open_room(alice, live_server, "ambassador1@demo.example")
+        room_id = alice.url.rsplit("/", 1)[1]
+        sign_in(bob, live_server, "ambassador4@demo.example")
+        bob.goto(f"{live_server}/rooms/?lang={language}")
+        badge = bob.locator(f'[data-room="{room_id}"] .unread-count')
+        expect(badge).to_have_count(1)
+        bob.wait_for_function("() => window.io && document.querySelector('[data-room]')")
+        before = int(badge.get_attribute("data-count") or "0")
+        for n in range(3):
+            send(alice, f"{language} ping {n}")
+            expect(badge).to_have_attribute("data-count", str(before + n + 1))
+            live = badge.inner_text()
+            bob.reload()
+            expect(badge).to_have_attribute("data-count", str(before + n + 1))
+            assert badge.inner_text() == live, "the live wording differs from the server's"
+            assert str(before + n + 1) in live
+    finally:
+        for context in contexts:
+            context.close()

@@ -33,13 +33,21 @@
   function watchList(list) {
     var conn = socket();
     var me = Number(list.dataset.me);
+    var plurals = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang) : null;
     function setCount(item, selector, value) {
       var badge = item.querySelector(selector);
       if (!badge) { return; }
       badge.dataset.count = String(value);
       badge.classList.toggle("empty", value === 0);
-      // Only the number (with its group separators) changes: "15 unread", never "15unread".
-      badge.textContent = badge.textContent.replace(/\d+(?:[,.\s\u00a0\u202f]\d{3})*/, String(value));
+      // The page carries the wording of every plural category of its language (data-forms):
+      // "1 غير مقروءة", "21 непрочитанное", never "15unread".
+      var forms = badge.dataset.forms ? JSON.parse(badge.dataset.forms) : {};
+      var wording = plurals ? forms[plurals.select(value)] || forms.other : null;
+      if (wording) {
+        badge.textContent = wording.replace("{n}", String(value));
+      } else {
+        badge.textContent = badge.textContent.replace(/\d+(?:[,.\s\u00a0\u202f]\d{3})*/, String(value));
+      }
     }
     function watch() {
       conn.emit("watch", {}, function (ack) {
