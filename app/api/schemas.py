@@ -46,6 +46,18 @@ class ConveningsQuery(PageQuery):
     past: bool = Field(False, description="Past convenings instead of upcoming ones.")
 
 
+class PracticesQuery(Strict):
+    cursor: str | None = Field(None, max_length=64,
+                               description="Opaque cursor from the previous page's Link header.")
+    q: str | None = Field(None, max_length=200, description="Words in any of the practice's languages.")
+    theme: str | None = Field(None, max_length=40)
+    article: str | None = Field(None, max_length=10, description="Declaration article, e.g. 2.1.")
+    kind: str | None = Field(None, max_length=16)
+    region: str | None = Field(None, max_length=10, description="UN M49 region code.")
+    language: str | None = Field(None, max_length=5, description="Language it is available in.")
+    year: int | None = Field(None, ge=1, le=9999)
+
+
 class Page(BaseModel):
     next_cursor: str | None = Field(description="Cursor of the next page, or null on the last.")
 
@@ -217,3 +229,28 @@ class Problem(BaseModel):
     instance: str
     detail: str | None = None
     errors: list[ProblemField] | None = None
+
+
+class Practice(BaseModel):
+    id: str = Id
+    state: str = Field(description="ISO 3166-1 alpha-2 code of the State that shares it.")
+    kind: str
+    policy_status: str = Field(description="in_force, draft or ended.")
+    year: int
+    title: str
+    summary: str
+    language: str = Field(description="Language of the text given (the reader's when translated).")
+    translation: bool
+    languages: list[str] = Field(description="Every language the practice can be read in.")
+    themes: list[str]
+    articles: list[str]
+    links: list[str]
+    published_at: str | None
+
+
+class PracticePage(Page):
+    items: list[Practice]
+
+
+class PracticeDetail(Practice):
+    body: str = Field(description="The text in the rooms' safe Markdown.")

@@ -27,6 +27,8 @@ from app.convenings import services as convenings
 from app.core.db import unit_of_work
 from app.core.errors import DomainError, NotFound
 from app.i18n import current_language
+from app.library import finding as library_finding
+from app.library import services as library
 from app.registry import services as registry
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -290,3 +292,43 @@ def convening_agenda(convening_id: int) -> Response:
         } for s in sessions],
     }
     return public_json(body, last_modified=convening.updated_at)
+
+
+# ---------------------------------------------------------------- library
+
+
+def _practice(practice: Any, language: str) -> dict[str, Any]:
+    text = library.reading(practice, language)
+    return {"id": str(practice.id), "state": practice.nation.iso2, "kind": practice.kind,
+            "policy_status": practice.policy_status, "year": practice.year, "title": text.title,
+            "summary": text.summary, "language": text.language, "translation": text.is_translation,
+            "languages": text.available, "themes": practice.tagged("theme"),
+            "articles": practice.tagged("article"), "links": list(practice.links),
+            "published_at": iso(practice.published_at)}
+
+
+@bp.get("/practices")
+@spec.validate(query=schemas.PracticesQuery, resp=_answers(schemas.PracticePage), tags=["library"])
+def practice_list() -> Response:
+    """Public national practices of the library, newest first, with the library's filters."""
+    query = _query()
+    args = {key: str(value) for key, value in query.model_dump(exclude={"cursor", "lang"}).items()
+            if value is not None}
+    args["page"] = str(decode_cursor(query.cursor) or 1)
+    found = library_finding.find_practices(None, library_finding.parse_filters(args))
+    following = encode_cursor(found.page + 1) if found.page < found.pages else None
+    language = current_language()
+    return public_json({"items": [_practice(p, language) for p in found.practices], "next_cursor": following},
+                       last_modified=newest(*(p.updated_at for p in found.practices)), next_cursor=following)
+
+
+@bp.get("/practices/<int:practice_id>")
+@spec.validate(query=schemas.Strict, resp=_answers(schemas.PracticeDetail, not_found=True), tags=["library"])
+def practice_detail(practice_id: int) -> Response:
+    """One public practice, in the reader's language when translated, else its original."""
+    if practice_id > MAX_ID:
+        raise NotFound()
+    practice = library.get_practice(None, practice_id)
+    language = current_language()
+    body = {**_practice(practice, language), "body": library.reading(practice, language).body}
+    return public_json(body, last_modified=practice.updated_at)
