@@ -58,6 +58,15 @@ class PracticesQuery(Strict):
     year: int | None = Field(None, ge=1, le=9999)
 
 
+class InitiativesQuery(Strict):
+    cursor: str | None = Field(None, max_length=64,
+                               description="Opaque cursor from the previous page's Link header.")
+    theme: str | None = Field(None, max_length=40)
+    article: str | None = Field(None, max_length=10, description="Declaration article, e.g. 3.3.")
+    status: str | None = Field(None, max_length=12, description="proposed, active, completed or closed.")
+    nation: str | None = Field(None, max_length=2, description="ISO 3166-1 alpha-2 of a member State.")
+
+
 class Page(BaseModel):
     next_cursor: str | None = Field(description="Cursor of the next page, or null on the last.")
 
@@ -254,3 +263,29 @@ class PracticePage(Page):
 
 class PracticeDetail(Practice):
     body: str = Field(description="The text in the rooms' safe Markdown.")
+
+
+class InitiativeMember(BaseModel):
+    kind: str = Field(description="state, partner or person.")
+    name: str = Field(description="The State's or partner's name (people are counted, not named).")
+    state: str | None = Field(description="ISO 3166-1 alpha-2 when the member is a State.")
+    lead: bool
+
+
+class Initiative(BaseModel):
+    id: str = Id
+    title: str
+    summary: str
+    language: str = Field(description="Language of the title and summary given.")
+    languages: list[str]
+    goal: str
+    status: str
+    themes: list[str]
+    articles: list[str]
+    members: list[InitiativeMember]
+    people: int = Field(description="Individual members, not named here.")
+    approved_at: str | None
+
+
+class InitiativePage(Page):
+    items: list[Initiative]

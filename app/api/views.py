@@ -25,8 +25,9 @@ from app.api.spec import TOKEN, openapi_document, spec
 from app.api.tokens import authenticate
 from app.convenings import services as convenings
 from app.core.db import unit_of_work
-from app.core.errors import DomainError, NotFound
+from app.core.errors import DomainError, Invalid, NotFound
 from app.i18n import current_language
+from app.initiatives import services as initiatives
 from app.library import finding as library_finding
 from app.library import services as library
 from app.registry import services as registry
@@ -332,3 +333,49 @@ def practice_detail(practice_id: int) -> Response:
     language = current_language()
     body = {**_practice(practice, language), "body": library.reading(practice, language).body}
     return public_json(body, last_modified=practice.updated_at)
+
+
+# ---------------------------------------------------------------- initiatives
+
+
+def _initiative(initiative: Any, language: str) -> dict[str, Any]:
+    text = initiative.reading(language)
+    members = [m for m in initiative.active_members if m.nation_id is not None or m.partner_id is not None]
+    return {"id": str(initiative.id), "title": text.title, "summary": text.summary, "language": text.language,
+            "languages": sorted(t.language for t in initiative.texts), "goal": initiative.goal,
+            "status": initiative.status,
+            "themes": initiative.tagged("theme"), "articles": initiative.tagged("article"),
+            "members": [{"kind": "state" if m.nation_id is not None else "partner",
+                         "name": m.nation.name if m.nation_id is not None else m.partner.name,
+                         "state": m.nation.iso2 if m.nation_id is not None else None,
+                         "lead": m.is_lead} for m in members],
+            "people": len(initiative.active_members) - len(members),
+            "approved_at": iso(initiative.approved_at)}
+
+
+@bp.get("/initiatives")
+@spec.validate(query=schemas.InitiativesQuery, resp=_answers(schemas.InitiativePage), tags=["initiatives"])
+def initiative_list() -> Response:
+    """Public joint initiatives approved by TDI staff, newest first, with the list's filters."""
+    query = _query()
+    given = {key: value for key, value in query.model_dump(exclude={"cursor", "lang"}).items() if value}
+    filters = initiatives.parse_filters({**given, "page": str(decode_cursor(query.cursor) or 1)})
+    for key, value in given.items():  # the page ignores an unknown value; the API says so
+        if getattr(filters, key) != (value.upper() if key == "nation" else value):
+            raise Invalid(code="filter_invalid", field=key)
+    found = initiatives.find_initiatives(None, filters)
+    following = encode_cursor(found.page + 1) if found.page < found.pages else None
+    language = current_language()
+    return public_json({"items": [_initiative(i, language) for i in found.initiatives],
+                        "next_cursor": following},
+                       last_modified=newest(*(i.updated_at for i in found.initiatives)), next_cursor=following)
+
+
+@bp.get("/initiatives/<int:initiative_id>")
+@spec.validate(query=schemas.Strict, resp=_answers(schemas.Initiative, not_found=True), tags=["initiatives"])
+def initiative_detail(initiative_id: int) -> Response:
+    """One public initiative: its texts in the reader's language, goal, status and members."""
+    if initiative_id > MAX_ID:
+        raise NotFound()
+    initiative = initiatives.get_initiative(None, initiative_id)
+    return public_json(_initiative(initiative, current_language()), last_modified=initiative.updated_at)

@@ -152,7 +152,7 @@ def test_openapi_document_is_3_1_and_lists_every_public_read(client):
     document = client.get("/api/v1/openapi.json").get_json()
     assert document["openapi"].startswith("3.1")
     assert {"/api/v1/states", "/api/v1/partners", "/api/v1/notifications", "/api/v1/practices",
-            "/api/v1/practices/{practice_id}",
+            "/api/v1/practices/{practice_id}", "/api/v1/initiatives", "/api/v1/initiatives/{initiative_id}",
             "/api/v1/convenings", "/api/v1/states/{iso2}", "/api/v1/commitments",
             "/api/v1/convenings/{convening_id}/agenda"} <= set(document["paths"])
     bad = document["paths"]["/api/v1/states"]["get"]["responses"]["400"]["content"]

@@ -27,7 +27,7 @@ def test_every_operation_survives_generated_input(app_ctx, sign, partner, conven
     convening_with_agenda()
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app_ctx)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 11  # the public reads (registry, convenings, library) and the token reads
+    assert len(operations) == 13  # the public reads (registry, convenings, library, initiatives), token reads
     for operation in operations:
         @given(case=operation.as_strategy())
         @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None,
