@@ -109,6 +109,7 @@ def _wire_features(app: Flask) -> None:
         main,
         matchmaking,
         notifications,
+        people,
         registry,
         rooms,
     )
@@ -125,6 +126,7 @@ def _wire_features(app: Flask) -> None:
     api.init_app(app)
     library.init_app(app)
     initiatives.init_app(app)
+    people.init_app(app)
     core.init_transports(app)
     cli.register(app)
 

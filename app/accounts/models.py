@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.core.db import utcnow
 from app.core.permissions import Role
@@ -22,6 +22,10 @@ class User(UserMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-cased
     display_name: Mapped[str] = mapped_column(String(120))
+    # The name folded for matching in any script (app.i18n.fold), kept in step by `_fold_name`.
+    name_key: Mapped[str] = mapped_column(String(120), default="", server_default="", index=True)
+    # Listed in the people directory although not an ambassador or staff (their own consent).
+    in_directory: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     password_hash: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20), default=Role.OBSERVER.value, index=True)
     locale: Mapped[str] = mapped_column(String(5), default="en")
@@ -41,6 +45,13 @@ class User(UserMixin, Model):
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
 
     nation: Mapped[Nation | None] = relationship(lazy="joined")
+
+    @validates("display_name")
+    def _fold_name(self, _key: str, name: str) -> str:
+        from app.i18n import fold
+
+        self.name_key = fold(name)[:120]
+        return name
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]

@@ -3,9 +3,9 @@ functions instead of querying registrations and comparing their status themselve
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from app.convenings.models import Registration, RegistrationStatus
+from app.convenings.models import Convening, ConveningStatus, Registration, RegistrationStatus
 from app.extensions import db
 
 
@@ -21,3 +21,15 @@ def confirmed_participant_ids(convening_id: int) -> list[int]:
     return list(db.session.scalars(select(Registration.user_id).where(
         Registration.convening_id == convening_id,
         Registration.status == RegistrationStatus.CONFIRMED.value)))
+
+
+def shared_convenings(user_id: int, other_id: int) -> list[Convening]:
+    """Published convenings both members are confirmed for, soonest first (one query)."""
+    both = (select(Registration.convening_id)
+            .where(Registration.user_id.in_([user_id, other_id]),
+                   Registration.status == RegistrationStatus.CONFIRMED.value)
+            .group_by(Registration.convening_id)
+            .having(func.count(func.distinct(Registration.user_id)) == 2))
+    return list(db.session.scalars(select(Convening).where(
+        Convening.id.in_(both), Convening.status == ConveningStatus.PUBLISHED.value)
+        .order_by(Convening.starts_at, Convening.id)))
