@@ -23,8 +23,10 @@ from app.accounts.models import User
 from app.convenings import services
 from app.convenings.models import Convening, Registration, RegistrationStatus
 from app.core import audit
+from app.core.csvsafe import safe_cell
 from app.core.db import utcnow
 from app.core.errors import Conflict, Invalid
+from app.core.geography import REGIONS
 from app.core.permissions import Role
 from app.extensions import db
 from app.i18n import fold
@@ -83,7 +85,6 @@ def _choice(args: Mapping[str, str], name: str, allowed: Iterable[str]) -> str:
 
 def parse_query(args: Mapping[str, str]) -> RegistrationQuery:
     """Check the list's URL arguments; an unknown value is an error, not a silent default."""
-    from app.convenings.services import REGIONS
 
     search = " ".join((args.get("search") or "").split())
     if len(search) > MAX_SEARCH:
@@ -237,7 +238,7 @@ def registrations_csv(actor: User, convening: Convening, query: RegistrationQuer
     writer.writerow(["name", "email", "delegation", "role", "language", "status", "registered_at",
                      "listed", "attended"])
     for r in matching_registrations(actor, convening, query):
-        writer.writerow([services._csv_safe(r.user.display_name), r.user.email,
+        writer.writerow([safe_cell(r.user.display_name), r.user.email,
                          r.user.nation.iso2 if r.user.nation else "", r.user.role, r.user.locale,
                          r.status, r.created_at.isoformat(), "yes" if r.consent_listed else "no",
                          "yes" if r.attended else "no"])

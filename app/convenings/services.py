@@ -38,6 +38,7 @@ from app.convenings.models import (
 from app.core import audit
 from app.core.db import utcnow
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
+from app.core.geography import REGIONS
 from app.core.inputs import check_date
 from app.core.permissions import Role, is_signed_in, is_staff, require_signed_in, require_staff
 from app.core.signals import convening_changed, convening_published, registration_changed
@@ -45,8 +46,6 @@ from app.extensions import db
 from app.i18n import is_valid_timezone, territory_name
 from app.i18n.zones import main_zone
 
-# M49 codes of the continental regions a regional convening belongs to.
-REGIONS = ("002", "019", "142", "150", "009")
 MEMBER_ROLES = frozenset({Role.AMBASSADOR, Role.PARTNER, Role.ADMIN, Role.ORGANISER})
 MAX_CAPACITY = 100_000
 
@@ -825,11 +824,6 @@ def participant_list(actor: User, convening: Convening) -> list[Registration]:
                                    Registration.status == RegistrationStatus.CONFIRMED.value,
                                    Registration.consent_listed.is_(True))
         .order_by(Registration.created_at, Registration.id)))
-
-
-def _csv_safe(text: str) -> str:
-    """Defuse spreadsheet formulas in user-typed cells."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def _registrants(convening: Convening) -> list[User]:

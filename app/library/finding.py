@@ -13,6 +13,7 @@ from sqlalchemy import and_, func, or_, select
 from app.accounts.models import User
 from app.convenings.models import THEMES
 from app.core.errors import Invalid
+from app.core.geography import REGIONS
 from app.extensions import db
 from app.i18n import LANGUAGE_NAMES
 from app.library.labels import ARTICLE_LABELS
@@ -27,7 +28,6 @@ from app.library.models import (
 )
 from app.library.services import preload_published, readable_conditions
 from app.registry.models import Grouping, GroupingMembership, Nation
-from app.registry.services import REGIONS
 from app.rooms import search
 
 PAGE_SIZE = 20

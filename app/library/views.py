@@ -24,6 +24,7 @@ from flask_login import current_user, login_required
 from app.core.db import unit_of_work
 from app.core.errors import DomainError, Forbidden, NotFound
 from app.core.forms import Form
+from app.core.geography import REGIONS
 from app.core.links import external_url
 from app.core.web import flash_errors, submit
 from app.i18n import current_language, territory_name
@@ -38,7 +39,7 @@ from app.library.forms import (
 )
 from app.library.models import Practice
 from app.registry.models import Grouping
-from app.registry.services import REGIONS, nation_choices
+from app.registry.services import nation_choices
 from app.rooms.markdown import render as render_markdown
 
 bp = Blueprint("library", __name__)

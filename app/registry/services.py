@@ -26,8 +26,10 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import false, func, or_, select
 
 from app.core.audit import record
+from app.core.csvsafe import safe_cell
 from app.core.db import utcnow
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
+from app.core.geography import REGIONS
 from app.core.permissions import Role, require_signed_in, require_staff
 from app.extensions import db
 from app.i18n import current_language, fold, territory_name
@@ -191,8 +193,6 @@ COMMITMENTS = {
     "3.2": _l("Engage regionally and thematically"),
     "3.3": _l("Cooperate bilaterally and multilaterally"),
 }
-#: M49 regions, in the order the registry lists them.
-REGIONS = ("002", "019", "142", "150", "009")
 PUBLIC_STATUSES = ("active", "withdrawn")
 NOTIFICATION_KINDS = {
     "signature": _l("Signature"),
@@ -222,7 +222,6 @@ URL_MAX = 300
 PARTNERS_PAGE_SIZE = 50
 _PARTNER_SALT = "caravanserai.partner-confirmation"
 _MARKUP = re.compile(r"<\s*[a-z/!?]|javascript\s*:|on[a-z]+\s*=", re.IGNORECASE)
-_CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 # --- Registry: input checks ---------------------------------------------------------------------
@@ -974,18 +973,13 @@ def export_rows(filters: RegistryFilters, *, today: date | None = None) -> Itera
                    "withdrawn_on": ""}
 
 
-def csv_safe(value: str) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    return f"'{value}" if value.startswith(_CSV_TRIGGERS) else value
-
-
 def export_csv(filters: RegistryFilters) -> str:
     """The registry as CSV, formula-injection safe."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)
     for row in export_rows(filters):
-        writer.writerow([csv_safe(row[column]) for column in EXPORT_COLUMNS])
+        writer.writerow([safe_cell(row[column]) for column in EXPORT_COLUMNS])
     return buffer.getvalue()
 
 
