@@ -55,6 +55,7 @@ from app.i18n import (
     LANGUAGE_NAMES,
     current_language,
     format_in_zone,
+    language_choices,
     select_timezone,
     timezone_names,
 )
@@ -91,7 +92,7 @@ def _region_choices() -> list[tuple[str, str]]:
 
 
 def _language_choices() -> list[tuple[str, str]]:
-    return [(code, LANGUAGE_NAMES[code]) for code in current_app.config["LANGUAGES"]]
+    return language_choices()
 
 
 def _viewer_zone() -> str:

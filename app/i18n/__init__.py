@@ -29,6 +29,11 @@ LANGUAGE_NAMES = {
 }
 
 
+def language_choices() -> list[tuple[str, str]]:
+    """The platform's seven languages as form choices, each by its own name (one list for every form)."""
+    return list(LANGUAGE_NAMES.items())
+
+
 def supported_languages() -> tuple[str, ...]:
     """The interface languages, in the order the switcher shows them."""
     return tuple(current_app.config["LANGUAGES"])

@@ -16,7 +16,7 @@ from wtforms.validators import Optional
 
 from app.convenings.labels import choices
 from app.core.forms import Form
-from app.i18n import LANGUAGE_NAMES
+from app.i18n import language_choices
 from app.initiatives import labels
 
 
@@ -33,7 +33,7 @@ class InitiativeForm(Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.language.choices = list(LANGUAGE_NAMES.items())
+        self.language.choices = language_choices()
         self.themes.choices = choices(labels.THEME_LABELS)
         self.articles.choices = [(key, f"{key} · {label}") for key, label in labels.ARTICLE_LABELS.items()]
         self.visibility.choices = choices(labels.VISIBILITY_LABELS)

@@ -15,12 +15,12 @@ from wtforms.validators import InputRequired
 
 from app.convenings.labels import choices
 from app.core.forms import Form
-from app.i18n import LANGUAGE_NAMES
+from app.i18n import language_choices
 from app.library import labels
 
 
 def _languages() -> list[tuple[str, str]]:
-    return list(LANGUAGE_NAMES.items())
+    return language_choices()
 
 
 class PracticeForm(Form):
