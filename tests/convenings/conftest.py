@@ -10,12 +10,6 @@ import pytest
 from app.convenings import services
 from app.convenings.models import Convening
 from app.core.db import utcnow
-from app.core.permissions import Role
-
-
-@pytest.fixture
-def organiser(make_user):
-    return make_user(Role.ORGANISER)
 
 
 def local(days: int, hour: int = 9, minute: int = 0) -> datetime:

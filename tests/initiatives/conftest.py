@@ -13,8 +13,9 @@ from app.registry.models import Partner, PartnerStatus
 
 
 @pytest.fixture
-def staff(make_user):
-    return make_user(Role.ORGANISER)
+def staff(organiser):
+    """TDI staff: the suite's one organiser (tests/conftest.py)."""
+    return organiser
 
 
 @pytest.fixture

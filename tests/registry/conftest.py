@@ -7,14 +7,8 @@ from datetime import date
 
 import pytest
 
-from app.core.permissions import Role
 from app.registry import services
 from app.registry.models import Partner, Signature
-
-
-@pytest.fixture
-def organiser(make_user):
-    return make_user(Role.ORGANISER)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import pytest
 from flask import g
 
 from app.core.db import unit_of_work
-from app.core.permissions import Role
 from app.extensions import socketio
 from app.rooms import services
 from app.rooms.models import Room
@@ -30,11 +29,6 @@ def fresh_rate_limits(app_ctx) -> Iterator[None]:
     app_ctx.before_request_funcs.setdefault(None, []).insert(0, forget_csrf)
     yield
     app_ctx.before_request_funcs[None].remove(forget_csrf)
-
-
-@pytest.fixture
-def organiser(make_user):
-    return make_user(Role.ORGANISER, display_name="Timur Karimov")
 
 
 @pytest.fixture
