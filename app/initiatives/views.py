@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from typing import Any
 
 from babel.lists import format_list
-from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -15,9 +14,11 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
+from app.core.atom import Entry, atom_response
 from app.core.db import utcnow
 from app.core.errors import DomainError, Forbidden, Invalid
 from app.core.inputs import bounded_id, find
+from app.core.links import external_url
 from app.core.navigation import add_nav_entry
 from app.core.web import acted, attach_error, submit
 from app.i18n import current_language, select_timezone
@@ -37,7 +38,6 @@ from app.registry.models import Partner
 from app.rooms.markdown import render as render_markdown
 
 bp = Blueprint("initiatives", __name__)
-ATOM = "http://www.w3.org/2005/Atom"
 
 
 @bp.app_context_processor
@@ -315,27 +315,18 @@ def fair_times(initiative_id: int):
 @bp.get("/initiatives/feed.atom")
 def feed():
     """The newest public updates of public initiatives as an Atom 1.0 feed."""
-    base = current_app.config["BASE_URL"]
     items = services.public_updates()
-    ET.register_namespace("", ATOM)
-    root = ET.Element(f"{{{ATOM}}}feed")
-    ET.SubElement(root, f"{{{ATOM}}}id").text = f"{base}/initiatives"
-    ET.SubElement(root, f"{{{ATOM}}}title").text = _("Joint initiatives")
-    ET.SubElement(root, f"{{{ATOM}}}updated").text = (items[0].created_at if items else utcnow()).isoformat()
-    author = ET.SubElement(root, f"{{{ATOM}}}author")
-    ET.SubElement(author, f"{{{ATOM}}}name").text = _("Tech Diplomacy Institute")
-    ET.SubElement(root, f"{{{ATOM}}}link", rel="self", href=f"{base}/initiatives/feed.atom")
+    language = current_language()
+    entries = []
     for update in items:
-        link = f"{base}/initiatives/{update.initiative_id}"
-        entry = ET.SubElement(root, f"{{{ATOM}}}entry")
-        ET.SubElement(entry, f"{{{ATOM}}}id").text = f"{link}#update-{update.id}"
-        ET.SubElement(entry, f"{{{ATOM}}}title").text = update.initiative.reading(current_language()).title
-        ET.SubElement(entry, f"{{{ATOM}}}updated").text = update.created_at.isoformat()
-        ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", href=link)
-        writer = ET.SubElement(entry, f"{{{ATOM}}}author")
-        ET.SubElement(writer, f"{{{ATOM}}}name").text = update.author.display_name
-        ET.SubElement(entry, f"{{{ATOM}}}content", type="html").text = render_markdown(update.body)
-    return Response(ET.tostring(root, encoding="utf-8", xml_declaration=True), mimetype="application/atom+xml")
+        link = external_url("initiatives.detail", initiative_id=update.initiative_id)
+        entries.append(Entry(id=f"{link}#update-{update.id}", title=update.initiative.reading(language).title,
+                             updated=update.created_at, link=link, author=update.author.display_name,
+                             html=render_markdown(update.body)))
+    return atom_response(
+        feed_id=external_url("initiatives.index").rstrip("/"), title=_("Joint initiatives"),
+        author=_("Tech Diplomacy Institute"), updated=items[0].created_at if items else utcnow(),
+        self_link=external_url("initiatives.feed"), entries=entries)
 
 
 def register(app: Flask) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
@@ -21,6 +20,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from app.core.atom import Entry, atom_response
 from app.core.db import unit_of_work
 from app.core.errors import DomainError, Forbidden, NotFound
 from app.core.forms import Form
@@ -43,7 +43,6 @@ from app.registry.services import nation_choices
 from app.rooms.markdown import render as render_markdown
 
 bp = Blueprint("library", __name__)
-ATOM = "http://www.w3.org/2005/Atom"
 
 
 @bp.app_context_processor
@@ -90,26 +89,17 @@ def theme_feed(theme: str):
         abort(404)
     page = finding.find_practices(None, finding.LibraryFilters(theme=theme))
     feed_url = external_url("library.theme_feed", theme=theme)
-    ET.register_namespace("", ATOM)
-    feed = ET.Element(f"{{{ATOM}}}feed")
-    ET.SubElement(feed, f"{{{ATOM}}}id").text = feed_url.removesuffix(".atom")  # a stable IRI, kept as it was
-    ET.SubElement(feed, f"{{{ATOM}}}title").text = _("Practices: %(theme)s", theme=labels.THEME_LABELS[theme])
     newest = [p.published_at for p in page.practices if p.published_at]
-    ET.SubElement(feed, f"{{{ATOM}}}updated").text = (max(newest) if newest else services.utcnow()).isoformat()
-    author = ET.SubElement(feed, f"{{{ATOM}}}author")
-    ET.SubElement(author, f"{{{ATOM}}}name").text = _("Tech Diplomacy Institute")
-    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=feed_url)
+    entries = []
     for practice in page.practices:
         text = services.reading(practice, current_language())
         link = external_url("library.practice", practice_id=practice.id)
-        entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
-        ET.SubElement(entry, f"{{{ATOM}}}id").text = link
-        ET.SubElement(entry, f"{{{ATOM}}}title").text = text.title
-        ET.SubElement(entry, f"{{{ATOM}}}updated").text = (practice.published_at or practice.updated_at).isoformat()
-        ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", href=link)
-        ET.SubElement(entry, f"{{{ATOM}}}summary").text = text.summary
-    return Response(ET.tostring(feed, encoding="utf-8", xml_declaration=True),
-                    mimetype="application/atom+xml")
+        entries.append(Entry(id=link, title=text.title, updated=practice.published_at or practice.updated_at,
+                             link=link, summary=text.summary))
+    return atom_response(
+        feed_id=feed_url.removesuffix(".atom"),  # a stable IRI, kept as it was
+        title=_("Practices: %(theme)s", theme=labels.THEME_LABELS[theme]), author=_("Tech Diplomacy Institute"),
+        updated=max(newest) if newest else services.utcnow(), self_link=feed_url, entries=entries)
 
 
 @bp.get("/library/<int:practice_id>")

@@ -30,6 +30,7 @@ from app.core.csvsafe import safe_cell
 from app.core.db import utcnow
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.core.geography import REGIONS
+from app.core.links import external_url
 from app.core.permissions import Role, require_signed_in, require_staff
 from app.extensions import db
 from app.i18n import current_language, fold, territory_name
@@ -305,13 +306,13 @@ def issue_notification(actor: User | None, kind: str, *, nation: Nation | None =
         params=params, actor_id=getattr(actor, "id", None), created_at=now)
     db.session.add(notification)
     db.session.flush()
-    base = current_app.config["BASE_URL"]
+    link = external_url("registry.notifications", _anchor=f"n{notification.id}")
     for subscription in db.session.scalars(select(NotificationSubscription).where(
             NotificationSubscription.confirmed_at.is_not(None))):
         queue_email(subscription.email, "email/registry_notification", subscription.locale,
                     notification=notification, notification_text=notification_text,
-                    link=f"{base}/registry/notifications#n{notification.id}",
-                    unsubscribe=(unsubscribe := f"{base}/registry/subscriptions/{subscription.token}/unsubscribe"),
+                    link=link,
+                    unsubscribe=(unsubscribe := external_url("registry.unsubscribe", token=subscription.token)),
                     list_unsubscribe=unsubscribe)
     return notification
 
@@ -509,7 +510,7 @@ def apply_as_partner(*, name: str, category: str, country: str, website: str,
     db.session.flush()
     token = _partner_serializer().dumps({"p": partner.id, "e": email})
     queue_email(email, "email/partner_confirm", language, partner=partner,
-                link=f"{current_app.config['BASE_URL']}/registry/partners/confirm/{token}")
+                link=external_url("registry.confirm_partner", token=token))
     record(None, "registry.partner_applied", "partner", partner.id, name=name)
     return partner, token
 
@@ -569,7 +570,7 @@ def approve_partner(actor: User, partner: Partner, endorsed_on: date | None = No
                        date=day.isoformat())
     queue_email(partner.contact_email, "email/partner_decision", partner.locale, partner=partner,
                 approved=True,
-                link=f"{current_app.config['BASE_URL']}/registry/partners/{partner.id}")
+                link=external_url("registry.partner", partner_id=partner.id))
     return partner
 
 
@@ -661,8 +662,7 @@ def subscribe(email: str, locale: str) -> NotificationSubscription:
     if subscription.confirmed_at is None:
         subscription.locale = language
         queue_email(address, "email/registry_subscribe", language,
-                    link=f"{current_app.config['BASE_URL']}/registry/subscriptions/"
-                         f"{subscription.token}/confirm")
+                    link=external_url("registry.confirm_subscription", token=subscription.token))
     return subscription
 
 

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from xml.etree import ElementTree as ET
 
 from babel.dates import format_date as babel_format_date
 from flask import (
     Blueprint,
     Response,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -22,8 +20,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from app.core.atom import Entry, atom_response
 from app.core.db import unit_of_work
 from app.core.errors import Forbidden
+from app.core.links import external_url
 from app.core.navigation import add_nav_entry
 from app.core.permissions import Role, is_signed_in, is_staff, require_staff
 from app.core.web import submit
@@ -44,7 +44,6 @@ from app.registry.forms import (
 from app.registry.models import Grouping, PartnerStatus
 
 bp = Blueprint("registry", __name__)
-ATOM = "http://www.w3.org/2005/Atom"
 # Public forms that send e-mail: enough for people, too little for a script flooding inboxes.
 PUBLIC_FORM_LIMIT = "10 per minute;50 per hour"
 
@@ -175,27 +174,14 @@ def _notifications_page(form: SubscribeForm):  # type: ignore[no-untyped-def]
 def notifications_atom():
     """The depositary notifications as an Atom 1.0 feed."""
     items = services.list_notifications(limit=100)
-    base = current_app.config["BASE_URL"]
-    ET.register_namespace("", ATOM)
-    feed = ET.Element(f"{{{ATOM}}}feed")
-    ET.SubElement(feed, f"{{{ATOM}}}id").text = f"{base}/registry/notifications"
-    ET.SubElement(feed, f"{{{ATOM}}}title").text = _("Depositary notifications")
-    ET.SubElement(feed, f"{{{ATOM}}}updated").text = (
-        items[0].created_at if items else services.utcnow()).isoformat()
-    author = ET.SubElement(feed, f"{{{ATOM}}}author")
-    ET.SubElement(author, f"{{{ATOM}}}name").text = _("Tech Diplomacy Institute")
-    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=f"{base}/registry/notifications.atom")
-    ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", href=f"{base}/registry/notifications")
-    for item in items:
-        entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
-        ET.SubElement(entry, f"{{{ATOM}}}id").text = f"{base}/registry/notifications/{item.year}/{item.sequence}"
-        ET.SubElement(entry, f"{{{ATOM}}}title").text = item.number
-        ET.SubElement(entry, f"{{{ATOM}}}updated").text = item.created_at.isoformat()
-        ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate",
-                      href=f"{base}/registry/notifications#n{item.id}")
-        ET.SubElement(entry, f"{{{ATOM}}}summary").text = services.notification_text(item)
-    body = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
-    return Response(body, mimetype="application/atom+xml")
+    page = external_url("registry.notifications")
+    return atom_response(
+        feed_id=page, title=_("Depositary notifications"), author=_("Tech Diplomacy Institute"),
+        updated=items[0].created_at if items else services.utcnow(),
+        self_link=external_url("registry.notifications_atom"), alternate=page,
+        entries=[Entry(id=f"{page}/{item.year}/{item.sequence}", title=item.number, updated=item.created_at,
+                       link=external_url("registry.notifications", _anchor=f"n{item.id}"),
+                       summary=services.notification_text(item)) for item in items])
 
 
 @bp.post("/registry/subscribe")
