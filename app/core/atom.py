@@ -26,7 +26,7 @@ class Entry:
 
 
 def _add(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:
-    element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", **attributes)
+    element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrib=dict(attributes))
     if text is not None:
         element.text = text
     return element
