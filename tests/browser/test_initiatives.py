@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import browser, browser_page, live_server, sign_in  # noqa: F401 - fixtures
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -16,7 +16,7 @@ NETWORK_FR = "Réseau régional des équipes de réponse aux incidents"
 NETWORK_EN = "Regional network of incident response teams"
 
 
-def test_propose_and_post_an_update_in_english(live_server: str, browser_page: Page) -> None:  # noqa: F811
+def test_propose_and_post_an_update_in_english(live_server: str, browser_page: Page) -> None:
     page = browser_page
     sign_in(page, live_server, NEPAL)
     page.goto(f"{live_server}/initiatives")
@@ -41,7 +41,7 @@ def test_propose_and_post_an_update_in_english(live_server: str, browser_page: P
     expect(page.locator(".initiative-update strong").first).to_have_text("Nairobi")
 
 
-def test_visitor_reads_right_to_left_at_phone_width(live_server: str, browser: Browser) -> None:  # noqa: F811
+def test_visitor_reads_right_to_left_at_phone_width(live_server: str, browser: Browser) -> None:
     context = browser.new_context(locale="ar", timezone_id="Asia/Riyadh", viewport={"width": 390, "height": 844})
     page = context.new_page()
     page.set_default_timeout(15_000)
