@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
 from app.accounts.models import User
-from app.convenings import (  # noqa: F401  (notices registers its notice kinds)
+from app.convenings import (
     calendar,
     fairtime,
     labels,
