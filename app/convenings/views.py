@@ -30,7 +30,6 @@ from app.convenings import (
     fairtime,
     labels,
     lists,
-    notices,
     services,
     timetable,
 )
