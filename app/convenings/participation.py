@@ -3,7 +3,7 @@ functions instead of querying registrations and comparing their status themselve
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from app.convenings.models import Convening, ConveningStatus, Registration, RegistrationStatus
 from app.extensions import db
@@ -33,3 +33,19 @@ def shared_convenings(user_id: int, other_id: int) -> list[Convening]:
     return list(db.session.scalars(select(Convening).where(
         Convening.id.in_(both), Convening.status == ConveningStatus.PUBLISHED.value)
         .order_by(Convening.starts_at, Convening.id)))
+
+
+def waiting_position(registration: Registration) -> int | None:
+    """Where a waitlisted registration stands in its queue (1 is next), else None (one query).
+
+    The queue is first come, first served (`queued_at`, then id), as promotion reads it; a seat
+    can still skip someone whose delegation is full.
+    """
+    if registration.status != RegistrationStatus.WAITLISTED.value:
+        return None
+    ahead = db.session.scalar(select(func.count()).select_from(Registration).where(
+        Registration.convening_id == registration.convening_id,
+        Registration.status == RegistrationStatus.WAITLISTED.value,
+        or_(Registration.queued_at < registration.queued_at,
+            and_(Registration.queued_at == registration.queued_at, Registration.id < registration.id))))
+    return int(ahead or 0) + 1

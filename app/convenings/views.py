@@ -30,6 +30,7 @@ from app.convenings import (
     fairtime,
     labels,
     lists,
+    participation,
     services,
     timetable,
 )
@@ -126,6 +127,7 @@ def detail(convening_id: int):
         "convenings/detail.html", convening=convening, days=timetable.build(sessions, shown_zone),
         shown_zone=shown_zone, viewer_zone=_viewer_zone(),
         showing_viewer=request.args.get("tz") == "viewer", registration=registration,
+        waiting_position=participation.waiting_position(registration) if registration else None,
         counts=services.registration_counts(convening), ended=services.has_ended(convening),
         registration_open=services.registration_open(convening),
         may_register=services.may_register(current_user, convening),

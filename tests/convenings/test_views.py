@@ -251,3 +251,20 @@ def test_organiser_actions_through_the_manage_page(login_as, organiser, make_use
     assert convening.status == "published"
     client.post(f"{base}/cancel", data={"csrf_token": token, "reason": "Moved online"})
     assert convening.status == "cancelled"
+
+
+def test_a_waitlisted_member_sees_their_place_in_the_queue(session, client, login, make_user, make_convening):
+    from app.convenings import services as convening_services
+
+    convening = make_convening(capacity=1)
+    first, second, third = (make_user(Role.AMBASSADOR) for _ in range(3))
+    convening_services.register(first, convening)
+    convening_services.register(second, convening)
+    convening_services.register(third, convening)
+    session.commit()
+    login(third)
+    page = client.get(f"/convenings/{convening.id}").get_data(as_text=True)
+    assert "You are number 2 in the queue for a seat." in page
+    convening_services.cancel_registration(first, convening_services.registration_for(first, convening))
+    session.commit()  # the second is promoted: the third moves up
+    assert "You are number 1 in the queue for a seat." in client.get(f"/convenings/{convening.id}").get_data(as_text=True)
