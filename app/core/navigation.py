@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask
+from flask.sansio.app import App
 from flask_babel import LazyString, get_timezone
 from flask_babel import lazy_gettext as _l
 
@@ -36,7 +37,7 @@ def init_navigation(app: Flask) -> None:
         }
 
 
-def add_nav_entry(app: Flask, endpoint: str, label: LazyString,
+def add_nav_entry(app: App, endpoint: str, label: LazyString,
                   visible: Callable[[], bool] = _always) -> None:
     """Add a header link for a feature."""
     app.extensions["caravanserai.nav"].append(NavEntry(endpoint, label, visible))

@@ -5,16 +5,21 @@ from __future__ import annotations
 import unicodedata
 from datetime import datetime
 from functools import cache
+from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale
-from flask import Flask, Response, current_app, g, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import get_locale, refresh
 from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
 
 LANGUAGE_COOKIE = "lang"
 # A visitor's time zone, set by static/js/zone.js from the browser (or by the zone picker);
 # read only when it names a zone on the allow-list, else the platform default (UTC) stands.
+#: Any response (Flask's, or the werkzeug one `redirect()` gives), handed back as it came.
+ResponseT = TypeVar("ResponseT", bound=BaseResponse)
+
 ZONE_COOKIE = "tz"
 RTL_LANGUAGES = frozenset({"ar"})
 # Native names, shown in the switcher so a reader finds their own language in any interface.
@@ -68,7 +73,7 @@ def show_in_language(code: str | None) -> None:
         refresh()
 
 
-def remember_language(response: Response, code: str) -> Response:
+def remember_language(response: ResponseT, code: str) -> ResponseT:
     """Keep showing `code` to this browser until its user picks another language."""
     if code in supported_languages():
         response.set_cookie(LANGUAGE_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
@@ -76,7 +81,7 @@ def remember_language(response: Response, code: str) -> Response:
     return response
 
 
-def remember_zone(response: Response, zone: str) -> Response:
+def remember_zone(response: ResponseT, zone: str) -> ResponseT:
     """Keep showing times in `zone` to this visitor (readable by static/js/zone.js, which then
     leaves the choice alone)."""
     if is_valid_timezone(zone):

@@ -15,6 +15,8 @@ from flask import (
     request,
     url_for,
 )
+from flask.blueprints import BlueprintSetupState
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -41,7 +43,7 @@ from app.registry.forms import (
     SubscribeForm,
     WithdrawalForm,
 )
-from app.registry.models import Grouping, PartnerStatus
+from app.registry.models import DepositaryNotification, Grouping, PartnerStatus
 
 bp = Blueprint("registry", __name__)
 # Public forms that send e-mail: enough for people, too little for a script flooding inboxes.
@@ -49,7 +51,7 @@ PUBLIC_FORM_LIMIT = "10 per minute;50 per hour"
 
 
 @bp.record_once
-def _add_navigation(state) -> None:  # type: ignore[no-untyped-def]
+def _add_navigation(state: BlueprintSetupState) -> None:
     add_nav_entry(state.app, "registry.index", _l("Registry"))
 
 
@@ -134,9 +136,9 @@ def apply():
         (c.value, str(label)) for c, label in services.CATEGORY_LABELS.items()]
     form.country.choices = [("", _("Choose…")), *services.nation_choices()]
     result = submit(form, lambda: services.apply_as_partner(
-        name=form.name.data, category=form.category.data, country=form.country.data,
-        website=form.website.data, contact_name=form.contact_name.data,
-        contact_email=form.contact_email.data, statement=form.statement.data,
+        name=form.name.data or "", category=form.category.data, country=form.country.data,
+        website=form.website.data or "", contact_name=form.contact_name.data or "",
+        contact_email=form.contact_email.data or "", statement=form.statement.data or "",
         locale=current_language()))
     if result is not None:
         return render_template("registry/applied.html", email=result[0].contact_email)
@@ -162,7 +164,7 @@ def notifications():
     return _notifications_page(SubscribeForm())
 
 
-def _notifications_page(form: SubscribeForm):  # type: ignore[no-untyped-def]
+def _notifications_page(form: SubscribeForm) -> ResponseReturnValue:
     pages = services.notification_pages()
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
     return render_template("registry/notifications.html",
@@ -189,7 +191,7 @@ def notifications_atom():
 def subscribe():
     """Ask for the notifications by e-mail (confirmed by a link)."""
     form = SubscribeForm()
-    if submit(form, lambda: services.subscribe(form.email.data, current_language())):
+    if submit(form, lambda: services.subscribe(form.email.data or "", current_language())):
         flash(_("Almost done: follow the link we sent to %(email)s to confirm.",
                 email=form.email.data), "success")
         return redirect(url_for("registry.notifications"))
@@ -241,7 +243,7 @@ def report_progress():
     form.status.choices = [(s.value, str(label)) for s, label in services.COMMITMENT_STATUS_LABELS.items()]
     if submit(form, lambda: services.report_progress(
             current_user, nation, commitment=form.commitment.data, status=form.status.data,
-            narrative=form.narrative.data, evidence=form.evidence.data or "")):
+            narrative=form.narrative.data or "", evidence=form.evidence.data or "")):
         flash(_("Your report has been saved."), "success")
         return redirect(url_for("registry.state", iso2=nation.iso2))
     return render_template("registry/report.html", form=form, nation=nation,
@@ -268,8 +270,8 @@ def new_signature():
     form.nation.choices = [("", _("Choose…")), *services.nation_choices()]
     signature = submit(form, lambda: services.record_signature(
         current_user, form.nation.data, signed_on=form.signed_on.data,
-        authority_name=form.authority_name.data, authority_title=form.authority_title.data,
-        note_reference=form.note_reference.data, note=form.note.data or ""))
+        authority_name=form.authority_name.data or "", authority_title=form.authority_title.data or "",
+        note_reference=form.note_reference.data or "", note=form.note.data or ""))
     if signature is not None:
         flash(_("The signature of %(state)s is recorded.", state=territory_name(signature.nation.iso2)),
               "success")
@@ -294,8 +296,8 @@ def edit_signature(signature_id: int):
     if "correct-signed_on" in request.form:
         done = submit(form, lambda: services.correct_signature(
             current_user, signature, signed_on=form.signed_on.data,
-            authority_name=form.authority_name.data, authority_title=form.authority_title.data,
-            note_reference=form.note_reference.data, note=form.note.data or ""))
+            authority_name=form.authority_name.data or "", authority_title=form.authority_title.data or "",
+            note_reference=form.note_reference.data or "", note=form.note.data or ""))
     elif "withdraw-withdrawn_on" in request.form:
         done = submit(withdrawal, lambda: services.withdraw_signature(
             current_user, signature, withdrawal.withdrawn_on.data))
@@ -337,7 +339,7 @@ def reject_partner(partner_id: int):
     require_staff(current_user)
     partner = services.get_partner(partner_id)
     form = RejectForm()
-    if submit(form, lambda: services.reject_partner(current_user, partner, form.reason.data)):
+    if submit(form, lambda: services.reject_partner(current_user, partner, form.reason.data or "")):
         flash(_("The application of %(name)s has been rejected.", name=partner.name), "success")
         return redirect(url_for("registry.manage"))
     return render_template("registry/partner_review.html", partner=partner, approve=ApproveForm(),
@@ -353,7 +355,7 @@ def new_appointment():
     form.nation.choices = [("", _("Choose…")), *services.nation_choices()]
     form.level.choices = [(lvl.value, str(label)) for lvl, label in services.LEVEL_LABELS.items()]
     appointment = submit(form, lambda: services.appoint_ambassador(
-        current_user, form.nation.data, name=form.name.data, title=form.title.data,
+        current_user, form.nation.data, name=form.name.data or "", title=form.title.data or "",
         level=form.level.data, appointed_on=form.appointed_on.data,
         user_email=form.user_email.data or ""))
     if appointment is not None:
@@ -393,6 +395,6 @@ def _can_report() -> bool:
 
 
 @bp.app_template_global("notification_text")
-def _notification_text(notification) -> str:  # type: ignore[no-untyped-def]
+def _notification_text(notification: DepositaryNotification) -> str:
     return services.notification_text(notification)
 

@@ -8,7 +8,7 @@ import re
 import brotli
 import pytest
 
-from tests.convenings.conftest import make_convening, organiser  # noqa: F401  (fixtures)
+from tests.convenings.conftest import make_convening  # noqa: F401  (fixtures)
 
 ASSET = re.compile(r'(?:src|href)="(/static/[^"]+)"')
 

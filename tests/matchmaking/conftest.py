@@ -9,9 +9,9 @@ import pytest
 from app.convenings import services as convenings
 from app.core.permissions import Role
 from app.matchmaking import services
-from tests.convenings.conftest import local, make_convening, organiser, session_data
+from tests.convenings.conftest import local, make_convening, session_data
 
-__all__ = ["make_convening", "organiser"]
+__all__ = ["make_convening"]
 
 
 @pytest.fixture
