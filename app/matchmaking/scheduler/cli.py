@@ -25,3 +25,5 @@ def main(stdin: Any = None, stdout: Any = None, stderr: Any = None) -> int:
         print(f"invalid problem: {kind}{_one_line(exc)}", file=stderr)
         return 2
     json.dump(schedule(problem).to_json(), stdout)
+    stdout.write("\n")
+    return 0
