@@ -54,7 +54,7 @@ class User(UserMixin, Model):
         return name
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.active
 
     def get_id(self) -> str:

@@ -16,7 +16,7 @@ bp = Blueprint("api_tokens", __name__)
 
 @bp.route("/profile/tokens", methods=["GET", "POST"])
 @login_required
-def token_list():  # type: ignore[no-untyped-def]
+def token_list():
     """The member's tokens and the form for a new one; a new secret is shown on this answer only."""
     form = TokenForm()
     created = submit(form, lambda: tokens.create_token(
@@ -31,7 +31,7 @@ def token_list():  # type: ignore[no-untyped-def]
 
 @bp.post("/profile/tokens/<int:token_id>/revoke")
 @login_required
-def revoke(token_id: int):  # type: ignore[no-untyped-def]
+def revoke(token_id: int):
     """Revoke one of the member's tokens."""
     if submit(Form(), lambda: tokens.revoke_token(current_user, token_id)):
         flash(_("The token has been revoked."), "success")

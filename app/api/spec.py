@@ -43,7 +43,7 @@ spec = SpecTree(
 )
 
 #: What an operation that needs a personal access token declares.
-TOKEN = {"token": []}
+TOKEN: dict[str, list[str]] = {"token": []}
 
 
 def openapi_document(app: Flask) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from app.core.inputs import (
 )
 
 
-def _cleaner(multiline: bool):  # type: ignore[no-untyped-def]
+def _cleaner(multiline: bool):
     clean = clean_text if multiline else clean_line
 
     def cleaned(value: Any) -> Any:
@@ -42,7 +42,7 @@ def _cleaner(multiline: bool):  # type: ignore[no-untyped-def]
     return cleaned
 
 
-def _json_formdata(payload: Any) -> ImmutableMultiDict:  # type: ignore[type-arg]
+def _json_formdata(payload: Any) -> ImmutableMultiDict:
     pairs: list[tuple[str, str]] = []
     for key, value in (payload.items() if isinstance(payload, dict) else ()):
         for item in value if isinstance(value, list) else [value]:

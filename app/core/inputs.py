@@ -111,7 +111,7 @@ class TextConverter(UnicodeConverter):
         return value
 
 
-class BoundedArgs(ImmutableMultiDict):  # type: ignore[type-arg]
+class BoundedArgs(ImmutableMultiDict):
     """Query and form values where `get(..., type=int)` never yields an integer no column holds."""
 
     def get(self, key: Any, default: Any = None, type: Any = None) -> Any:  # noqa: A002

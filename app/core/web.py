@@ -67,7 +67,7 @@ def retry_busy_requests(app: Flask) -> None:
     """
     dispatch = app.dispatch_request
 
-    def dispatch_with_retry():  # type: ignore[no-untyped-def]
+    def dispatch_with_retry():
         committed = commits_so_far()
         return retry_on_busy(lambda: _guarded(dispatch, committed))
 
@@ -89,19 +89,19 @@ def register_error_handlers(app: Flask) -> None:
     retry_busy_requests(app)
 
     @app.errorhandler(DomainError)
-    def domain_error(error: DomainError):  # type: ignore[no-untyped-def]
+    def domain_error(error: DomainError):
         return error_response(error.status if error.status != 409 else 409, str(error), error.code)
 
     @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]
+    def csrf_error(error: CSRFError):
         return error_response(400, str(_l("Your form expired or was sent from elsewhere. Reload the page and try again.")), "csrf")
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+    def http_error(error: HTTPException):
         return error_response(error.code or 500)
 
     @app.errorhandler(Exception)
-    def unexpected(error: Exception):  # type: ignore[no-untyped-def]
+    def unexpected(error: Exception):
         if is_contention(error):
             # A write outside a unit of work (none should be) met another writer: still not a 500.
             app.logger.warning("database busy outside a unit of work")

@@ -95,7 +95,7 @@ def parse_filters(args: Mapping[str, str]) -> LibraryFilters:
     )
 
 
-def _in_grouping(grouping: str, today: date):  # type: ignore[no-untyped-def]
+def _in_grouping(grouping: str, today: date):
     return select(GroupingMembership.nation_id).where(
         GroupingMembership.grouping == grouping,
         or_(GroupingMembership.since.is_(None), GroupingMembership.since <= today),

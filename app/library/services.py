@@ -167,7 +167,7 @@ def check_language(code: str | None, field: str = "language") -> str:
     """One of the platform's seven languages."""
     if code not in LANGUAGE_NAMES:
         raise Invalid(_l("Choose a language from the list."), code="language_unknown", field=field)
-    return code  # type: ignore[return-value]
+    return code
 
 
 def clean_fields(fields: PracticeFields) -> dict:
@@ -455,7 +455,7 @@ def record_adaptation(actor: User, practice: Practice, note: str) -> Adaptation:
         raise Forbidden(_l("Only the Tech Ambassador of another State can record this."),
                         code="not_other_state")
     text = clean_text(note, field="note", limit=NOTE_MAX, multiline=True)
-    adaptation = Adaptation(practice_id=practice.id, nation_id=actor.nation_id, note=text,  # type: ignore[arg-type]
+    adaptation = Adaptation(practice_id=practice.id, nation_id=actor.nation_id, note=text,
                             recorded_by_id=actor.id, created_at=utcnow())
     db.session.add(adaptation)
     db.session.flush()
