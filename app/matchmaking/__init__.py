@@ -6,13 +6,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Wire matchmaking: its notice kinds and its pages.
-
-    Its calendar feed source is still registered when `app.matchmaking.services` is imported
-    (that module is being split into a package; the call moves here after).
-    """
-    from app.matchmaking import notices
+    """Wire matchmaking: its notice kinds, its meetings in the personal calendar feed, its pages."""
+    from app.convenings.calendar import register_feed_source
+    from app.matchmaking import notices, services
     from app.matchmaking.views import bp
 
     notices.register_notice_kinds()
+    register_feed_source(services.calendar_items)
     app.register_blueprint(bp)

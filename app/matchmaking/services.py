@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from app.accounts.models import User
-from app.convenings.calendar import FeedItem, register_feed_source
+from app.convenings.calendar import FeedItem
 from app.convenings.labels import THEME_LABELS
 from app.convenings.models import THEMES, AgendaSession, Convening, SessionKind
 from app.convenings.services import is_participant, to_utc
@@ -899,5 +899,3 @@ def calendar_items(user: User) -> list[FeedItem]:
         p for p in (convening.venue_name, convening.venue_city) if p))
         for request, slot, convening in rows]
 
-
-register_feed_source(calendar_items)

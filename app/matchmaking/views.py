@@ -12,11 +12,11 @@ from flask_login import current_user, login_required
 from app.accounts.models import User
 from app.convenings import services as convenings
 from app.convenings.models import Convening
-from app.core.db import unit_of_work, utcnow
-from app.core.errors import DomainError, NotFound
+from app.core.db import utcnow
+from app.core.errors import NotFound
 from app.core.forms import Form
 from app.core.permissions import is_staff
-from app.core.web import flash_errors, submit
+from app.core.web import acted, submit
 from app.extensions import db
 from app.i18n import current_language, format_in_zone
 from app.matchmaking import replan, services
@@ -55,23 +55,6 @@ def _slot_label(slot: BilateralSlot, convening: Convening) -> str:
 
 def _slot_choices(convening: Convening) -> list[tuple[int, str]]:
     return [(slot.id, _slot_label(slot, convening)) for slot in services.slots(convening)]
-
-
-def _act(form: Form, action: Callable[[], Any], done: str) -> bool:
-    """Run one service in its own transaction; say what happened with a flash message."""
-    if not form.validate_on_submit():
-        flash_errors(form)
-        return False
-    try:
-        with unit_of_work():
-            action()
-    except DomainError as error:
-        if isinstance(error, NotFound):
-            raise
-        flash(str(error), "error")
-        return False
-    flash(done, "success")
-    return True
 
 
 def _back(convening_id: int, anchor: str = ""):  # type: ignore[no-untyped-def]
@@ -144,9 +127,8 @@ def participation(convening_id: int):
     """Opt in or out, and say which slots one is free for."""
     convening = convenings.get_convening(current_user, convening_id)
     form = ParticipationForm()
-    _act(form, lambda: services.set_participation(current_user, convening,
-                                                  bool(form.opted_in.data), form.slots.data or []),
-         _("Your matchmaking choices have been saved."))
+    acted(form, lambda: services.set_participation(current_user, convening,
+                                                  bool(form.opted_in.data), form.slots.data or []), done=_("Your matchmaking choices have been saved."))
     return _back(convening_id)
 
 
@@ -159,9 +141,8 @@ def send(convening_id: int, user_id: int):
     if recipient is None:
         raise NotFound()
     form = RequestForm()
-    _act(form, lambda: services.send_request(current_user, convening, recipient,
-                                             form.message.data or "", form.slots.data or []),
-         _("Your request has been sent."))
+    acted(form, lambda: services.send_request(current_user, convening, recipient,
+                                             form.message.data or "", form.slots.data or []), done=_("Your request has been sent."))
     return _back(convening_id, "#requests")
 
 
@@ -169,7 +150,7 @@ def _request_action(convening_id: int, request_id: int, form: Form,
                     action: Callable[[Convening, Any], Any], done: str):  # type: ignore[no-untyped-def]
     convening = convenings.get_convening(current_user, convening_id)
     meeting_request = services.get_request(current_user, convening, request_id)
-    _act(form, lambda: action(convening, meeting_request), done)
+    acted(form, lambda: action(convening, meeting_request), done=done)
     return _back(convening_id, "#requests")
 
 
@@ -263,8 +244,7 @@ def slot_tables(convening_id: int, slot_id: int):
     convening = _staff_convening(convening_id)
     slot = services.get_slot(convening, slot_id)
     form = TablesForm()
-    _act(form, lambda: services.set_slot_tables(current_user, slot, form.tables.data),
-         _("The slot has been changed."))
+    acted(form, lambda: services.set_slot_tables(current_user, slot, form.tables.data), done=_("The slot has been changed."))
     return redirect(url_for("matchmaking.organise", convening_id=convening_id))
 
 
@@ -274,8 +254,7 @@ def delete_slot(convening_id: int, slot_id: int):
     """Remove an empty slot."""
     convening = _staff_convening(convening_id)
     slot = services.get_slot(convening, slot_id)
-    _act(Form(), lambda: services.delete_slot(current_user, slot),
-         _("The slot has been removed."))
+    acted(Form(), lambda: services.delete_slot(current_user, slot), done=_("The slot has been removed."))
     return redirect(url_for("matchmaking.organise", convening_id=convening_id))
 
 
@@ -292,7 +271,7 @@ def fixed_table(convening_id: int):
             raise NotFound()
         return services.set_fixed_table(current_user, convening, user, form.table.data)
 
-    _act(form, save, _("The fixed table has been saved."))
+    acted(form, save, done=_("The fixed table has been saved."))
     return redirect(url_for("matchmaking.organise", convening_id=convening_id))
 
 
@@ -304,8 +283,7 @@ def schedule(convening_id: int):
     form = ScheduleForm()
     if form.validate_on_submit() and form.allow_moves.data:
         return redirect(url_for("matchmaking.replan_preview", convening_id=convening_id))
-    _act(form, lambda: services.run_schedule(current_user, convening),
-         _("The waiting meetings have been placed; no meeting people were told about moved."))
+    acted(form, lambda: services.run_schedule(current_user, convening), done=_("The waiting meetings have been placed; no meeting people were told about moved."))
     return redirect(url_for("matchmaking.organise", convening_id=convening_id))
 
 
@@ -315,9 +293,8 @@ def replan_preview(convening_id: int):
     """Preview a new plan with moves allowed; publish exactly what was shown."""
     convening = _staff_convening(convening_id)
     form = PublishPlanForm()
-    if request.method == "POST" and _act(
-            form, lambda: replan.publish_schedule(current_user, convening, form.token.data),
-            _("The new plan has been published; everyone whose meeting moved has been told.")):
+    if request.method == "POST" and acted(
+            form, lambda: replan.publish_schedule(current_user, convening, form.token.data), done=_("The new plan has been published; everyone whose meeting moved has been told.")):
         return redirect(url_for("matchmaking.organise", convening_id=convening_id))
     preview = replan.preview_schedule(current_user, convening)
     form.token.data = preview.token
