@@ -47,6 +47,7 @@ from app.convenings.models import AgendaSession, Convening
 from app.core.db import unit_of_work
 from app.core.errors import Conflict, DomainError, Invalid
 from app.core.forms import Form
+from app.core.links import external_url
 from app.core.navigation import add_nav_entry
 from app.core.permissions import ROLE_LABELS, Role, is_staff
 from app.core.web import attach_error, flash_errors, submit
@@ -520,9 +521,7 @@ def my_calendar():
     """The member's convenings and their personal calendar subscription."""
     with unit_of_work():
         token = services.calendar_token(current_user)
-    feed = url_for("convenings.feed", token=token, _external=False)
-    base = current_app.config["BASE_URL"].rstrip("/")
-    https_url = f"{base}{feed}"
+    https_url = external_url("convenings.feed", token=token)
     webcal = "webcal://" + https_url.split("://", 1)[1]
     return render_template("convenings/calendar.html", https_url=https_url, webcal=webcal,
                            entries=services.convenings_for_user(current_user), labels=labels,
